@@ -1,0 +1,86 @@
+/**
+ * Exact decimal handling for prices and sizes. Bybit sends every price and quantity as a decimal
+ * string; we keep them as integers scaled by a fixed number of decimals (the instrument's price or
+ * quantity precision), so that rounding to ticks and lots is exact and property tests can check
+ * equality. A hand-written digit parser is used because it is about 2x faster than `+s` on the
+ * hot path (docs/limits.md) and lets us reject malformed input instead of producing NaN silently.
+ */
+
+const POW10 = [
+  1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 1e10, 1e11, 1e12,
+];
+
+/** Returns 10^d for the small d used by instruments. */
+export function pow10(d: number): number {
+  return POW10[d] ?? 10 ** d;
+}
+
+/** Counts the decimals of a step such as "0.10" (2) or "1" (0). */
+export function decimalsOf(step: string): number {
+  const dot = step.indexOf('.');
+  return dot < 0 ? 0 : step.length - dot - 1;
+}
+
+/**
+ * Parses a decimal string into an integer scaled by 10^decimals ("109378.8", 2 → 10937880).
+ * Returns NaN for anything that is not a plain decimal, or that carries more decimals than
+ * `decimals` with a non-zero digit (which would lose precision).
+ */
+export function parseScaled(s: string, decimals: number): number {
+  const n = s.length;
+  if (n === 0) return NaN;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45 /* - */) {
+    neg = true;
+    i = 1;
+    if (n === 1) return NaN;
+  }
+  let v = 0;
+  let digits = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c === -2 /* . */) break;
+    if (c < 0 || c > 9) return NaN;
+    v = v * 10 + c;
+    digits++;
+  }
+  let frac = 0;
+  if (i < n) {
+    i++; // skip '.'
+    if (i === n && digits === 0) return NaN;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return NaN;
+      if (frac < decimals) {
+        v = v * 10 + c;
+        frac++;
+      } else if (c !== 0) {
+        return NaN;
+      }
+    }
+  } else if (digits === 0) {
+    return NaN;
+  }
+  for (; frac < decimals; frac++) v *= 10;
+  if (!Number.isSafeInteger(v)) return NaN;
+  return neg ? -v : v;
+}
+
+/** Formats an integer scaled by 10^decimals as a fixed decimal string (10937880, 2 → "109378.80"). */
+export function formatScaled(v: number, decimals: number): string {
+  if (decimals === 0) return String(v);
+  const neg = v < 0;
+  const a = neg ? -v : v;
+  const p = pow10(decimals);
+  const int = Math.floor(a / p);
+  const frac = String(a - int * p).padStart(decimals, '0');
+  return `${neg ? '-' : ''}${int}.${frac}`;
+}
+
+/** Parses a decimal string to a float, or NaN when it is not a plain decimal. */
+export function parseDecimal(s: string): number {
+  if (s.length === 0) return NaN;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : NaN;
+}

@@ -47,3 +47,15 @@ export function createRng(seed: number): Rng {
     fork: (label) => createRng(hashLabel(seed, label)),
   };
 }
+
+/**
+ * One pure step of mulberry32: the value in [0, 1) and the next state. Machines keep the state in
+ * their context and draw jitter with this, so their transitions stay pure and replayable.
+ */
+export function randomStep(state: number): readonly [value: number, next: number] {
+  const next = (state + 0x6d2b79f5) >>> 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return [((t ^ (t >>> 14)) >>> 0) / 4294967296, next];
+}

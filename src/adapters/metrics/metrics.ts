@@ -28,6 +28,45 @@ export class Metrics {
   readonly restRateLimitRemaining: Gauge<'exchange' | 'endpoint'>;
   readonly restRetries: Counter<'exchange' | 'endpoint' | 'reason'>;
 
+  // Orders and fills
+  readonly ordersSent: Counter<'symbol' | 'op' | 'outcome'>;
+  readonly ordersLive: Gauge<'symbol' | 'side'>;
+  readonly orderTransitions: Counter<'symbol' | 'state'>;
+  readonly ordersRejected: Counter<'symbol' | 'reason'>;
+  readonly fills: Counter<'symbol' | 'side' | 'liquidity'>;
+  readonly fillVolume: Counter<'symbol' | 'side'>;
+  readonly reconcileRuns: Counter<'kind'>;
+  readonly reconcileMismatches: Counter<'kind'>;
+  readonly orphanOrdersCancelled: Counter<'symbol' | 'source'>;
+
+  // Position and PnL
+  readonly positionBase: Gauge<'symbol'>;
+  readonly positionNotional: Gauge<'symbol'>;
+  readonly pnlRealized: Gauge<'symbol'>;
+  readonly pnlUnrealized: Gauge<'symbol'>;
+  readonly pnlFees: Gauge<'symbol'>;
+  readonly pnlTotal: Gauge;
+  readonly pnlDaily: Gauge;
+  readonly drawdown: Gauge;
+  readonly consecutiveLosses: Gauge;
+
+  // Quoting and market data
+  readonly quotes: Counter<'symbol'>;
+  readonly quoteSpread: Gauge<'symbol'>;
+  readonly quoteSkew: Gauge<'symbol'>;
+  readonly volatility: Gauge<'symbol'>;
+  readonly bookAge: Gauge<'symbol'>;
+  readonly bookResyncs: Counter<'symbol' | 'reason'>;
+  readonly bookSpread: Gauge<'symbol'>;
+  readonly rateBudgetTokens: Gauge;
+
+  // Machines, risk and the process
+  readonly machineState: Gauge<'machine' | 'state'>;
+  readonly riskHalts: Counter<'reason'>;
+  readonly childRestarts: Counter<'child'>;
+  readonly eventLoopLag: Gauge;
+  readonly unhandledErrors: Counter<'kind'>;
+
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
     const registers = [registry];
@@ -99,12 +138,95 @@ export class Metrics {
       labelNames: ['exchange', 'endpoint'],
       registers,
     });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Counter<L>({ name, help, labelNames, registers });
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Gauge<L>({ name, help, labelNames, registers });
+    this.ordersSent = counter('mm_orders_sent_total', 'Order requests by operation and outcome.', [
+      'symbol',
+      'op',
+      'outcome',
+    ]);
+    this.ordersLive = gauge('mm_orders_live', 'Our orders open or in flight, by side.', ['symbol', 'side']);
+    this.orderTransitions = counter(
+      'mm_order_transitions_total',
+      'Order lifecycle transitions, by target state.',
+      ['symbol', 'state'],
+    );
+    this.ordersRejected = counter('mm_orders_rejected_total', 'Orders rejected, by reason.', [
+      'symbol',
+      'reason',
+    ]);
+    this.fills = counter('mm_fills_total', 'Fills of our orders.', ['symbol', 'side', 'liquidity']);
+    this.fillVolume = counter('mm_fill_volume_base_total', 'Filled quantity in base units.', [
+      'symbol',
+      'side',
+    ]);
+    this.reconcileRuns = counter('mm_reconcile_runs_total', 'Reconciliations against the exchange.', [
+      'kind',
+    ]);
+    this.reconcileMismatches = counter(
+      'mm_reconcile_mismatches_total',
+      'Differences found between local and exchange state, by kind (each one corrected).',
+      ['kind'],
+    );
+    this.orphanOrdersCancelled = counter(
+      'mm_orphan_orders_cancelled_total',
+      'Open orders of ours unknown to this run that were cancelled.',
+      ['symbol', 'source'],
+    );
+    this.positionBase = gauge('mm_position_base', 'Signed position in base units.', ['symbol']);
+    this.positionNotional = gauge('mm_position_notional_usd', 'Absolute position notional at the mark.', [
+      'symbol',
+    ]);
+    this.pnlRealized = gauge('mm_pnl_realized_usd', 'Realised PnL since start, before fees.', ['symbol']);
+    this.pnlUnrealized = gauge('mm_pnl_unrealized_usd', 'Unrealised PnL at the mark.', ['symbol']);
+    this.pnlFees = gauge('mm_pnl_fees_usd', 'Fees paid since start (negative: rebates earned).', ['symbol']);
+    this.pnlTotal = gauge('mm_pnl_total_usd', 'Realised plus unrealised PnL minus fees, all symbols.', []);
+    this.pnlDaily = gauge('mm_pnl_daily_usd', 'PnL of the current UTC day, all symbols.', []);
+    this.drawdown = gauge('mm_drawdown_usd', 'Drop of equity from its peak.', []);
+    this.consecutiveLosses = gauge('mm_consecutive_losses', 'Round trips closed at a loss in a row.', []);
+    this.quotes = counter('mm_quotes_total', 'Requotes computed.', ['symbol']);
+    this.quoteSpread = gauge('mm_quote_spread_bps', 'Quoted spread before rounding.', ['symbol']);
+    this.quoteSkew = gauge('mm_quote_skew_bps', 'Inventory skew of the quote centre.', ['symbol']);
+    this.volatility = gauge('mm_volatility_bps', 'EWMA volatility estimate.', ['symbol']);
+    this.bookAge = gauge('mm_book_age_seconds', 'Time since the last book update.', ['symbol']);
+    this.bookResyncs = counter('mm_book_resyncs_total', 'Order-book resynchronisations, by reason.', [
+      'symbol',
+      'reason',
+    ]);
+    this.bookSpread = gauge('mm_book_spread_bps', 'Spread of the venue book.', ['symbol']);
+    this.rateBudgetTokens = gauge('mm_rate_budget_tokens', 'Requests left in our own request budget.', []);
+    this.machineState = gauge(
+      'mm_machine_state',
+      'Current state of each machine (1 for the current state).',
+      ['machine', 'state'],
+    );
+    this.riskHalts = counter('mm_risk_halts_total', 'Kill-switch trips, by reason.', ['reason']);
+    this.childRestarts = counter('mm_supervisor_restarts_total', 'Children restarted by the supervisor.', [
+      'child',
+    ]);
+    this.eventLoopLag = gauge(
+      'mm_event_loop_lag_seconds',
+      'Event-loop delay p99 over the last interval.',
+      [],
+    );
+    this.unhandledErrors = counter(
+      'mm_unhandled_errors_total',
+      'Errors caught by the last-resort handlers.',
+      ['kind'],
+    );
     this.restRetries = new Counter({
       name: 'mm_rest_retries_total',
       help: 'REST requests retried, by reason.',
       labelNames: ['exchange', 'endpoint', 'reason'],
       registers,
     });
+  }
+
+  /** Sets a machine's current state to 1 and its other states to 0. */
+  setMachineState(machine: string, state: string, states: readonly string[]): void {
+    for (const s of states) this.machineState.set({ machine, state: s }, s === state ? 1 : 0);
   }
 
   /** Creates the series of one socket at zero, so dashboards and alerts never see a gap. */

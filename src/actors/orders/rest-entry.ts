@@ -1,0 +1,49 @@
+/** Order entry over REST batch endpoints. */
+import type { BybitRest } from '../../adapters/bybit/rest/endpoints.js';
+import type { BatchItemResult } from '../../adapters/bybit/rest/batch.js';
+import { inChunks, itemFailure, type EntryResult, type OrderEntry } from './order-entry.js';
+
+const toEntry = (r: BatchItemResult): EntryResult =>
+  r.ok ? { ok: true, orderId: r.orderId } : itemFailure(r.code, r.msg, r.error);
+
+export function restOrderEntry(rest: BybitRest): OrderEntry {
+  return {
+    name: 'rest',
+    create: (items) =>
+      inChunks(items, async (batch) =>
+        (
+          await rest.createOrderBatch(
+            batch.map((i) => ({
+              symbol: i.symbol,
+              side: i.side,
+              orderType: 'Limit' as const,
+              qty: i.qty,
+              price: i.price,
+              timeInForce: i.timeInForce,
+              orderLinkId: i.orderLinkId,
+              reduceOnly: i.reduceOnly,
+            })),
+          )
+        ).map(toEntry),
+      ),
+    amend: (items) =>
+      inChunks(items, async (batch) =>
+        (
+          await rest.amendOrderBatch(
+            batch.map((i) => ({
+              symbol: i.symbol,
+              orderLinkId: i.orderLinkId,
+              ...(i.price === undefined ? {} : { price: i.price }),
+              ...(i.qty === undefined ? {} : { qty: i.qty }),
+            })),
+          )
+        ).map(toEntry),
+      ),
+    cancel: (items) =>
+      inChunks(items, async (batch) =>
+        (
+          await rest.cancelOrderBatch(batch.map((i) => ({ symbol: i.symbol, orderLinkId: i.orderLinkId })))
+        ).map(toEntry),
+      ),
+  };
+}

@@ -91,6 +91,7 @@ export class HttpPool {
   readonly #sockReadMs: number;
   readonly #maxBytes: number;
   #closed = false;
+  #sampleQueued = false;
 
   constructor(options: HttpPoolOptions) {
     const s = options.settings;
@@ -155,7 +156,7 @@ export class HttpPool {
         if (finished) return;
         finished = true;
         if (holding) this.#slots.release();
-        this.sampleStats();
+        this.#sampleSoon();
       };
       const fail = (cause: unknown): void => {
         settle(() => reject(new UnreachableError(req.endpoint, started, { cause })));
@@ -242,6 +243,22 @@ export class HttpPool {
         }
       });
     });
+  }
+
+  /**
+   * Samples once undici has put the socket back: with pipelining 1 it frees a socket one full
+   * event-loop turn after the response (client-h1 `setImmediate(resume)`), so a sample taken in the
+   * completion callback would still count it as active.
+   */
+  #sampleSoon(): void {
+    if (this.#sampleQueued) return;
+    this.#sampleQueued = true;
+    setImmediate(() =>
+      setImmediate(() => {
+        this.#sampleQueued = false;
+        this.sampleStats();
+      }),
+    );
   }
 
   /** Reads the agent's connection counts, updates the pool gauges and returns them. */

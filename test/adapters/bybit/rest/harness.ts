@@ -91,7 +91,7 @@ export async function metricValue(
   const data = await metric.get();
   const match = data.values.find(
     (v) =>
-      (name === undefined || v.metricName === name) &&
+      (name === undefined || (v as { metricName?: string }).metricName === name) &&
       Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want),
   );
   return match?.value ?? 0;

@@ -1,0 +1,248 @@
+/**
+ * The quoter machine: one per symbol, deciding *when* to quote (the quote maths is pure domain
+ * code the actor runs on `requote`). It quotes only while every condition holds: the book is live,
+ * risk is not halted, the request budget is not spent, the operator has not paused it, and the
+ * start-up reconciliation is done. Requotes are throttled to one per requoteIntervalMs; a market
+ * move during the cool-down is remembered and served when the cool-down ends.
+ *
+ * Conditions live in context; each condition event is judged on the context it produces (the
+ * pure `applyCondition`), so a transition never acts on a stale view.
+ */
+import { setup } from 'xstate';
+
+/** The risk machine's state, as the quoter sees it. */
+export type RiskState = 'active' | 'reducing' | 'halted';
+
+/** Why the quoter is paused, most important first. */
+export type PauseReason = 'risk' | 'book' | 'operator' | 'orders' | 'budget';
+
+/** What a quoter machine is started with. */
+export interface QuoterInput {
+  readonly symbol: string;
+  /** At most one requote per this many ms. */
+  readonly requoteIntervalMs: number;
+}
+
+/** The conditions the quoter tracks. */
+export interface QuoterConditions {
+  readonly bookLive: boolean;
+  readonly risk: RiskState;
+  readonly budgetOk: boolean;
+  readonly operatorPaused: boolean;
+  readonly ordersReady: boolean;
+}
+
+/** The quoter machine's context. */
+export interface QuoterContext extends QuoterConditions {
+  readonly symbol: string;
+  readonly requoteIntervalMs: number;
+  /** A market move arrived during the cool-down. */
+  readonly dirty: boolean;
+  /** Why it is not quoting (null while quoting). */
+  readonly pauseReason: PauseReason | null;
+}
+
+/** Condition events (facts and operator commands). */
+export type ConditionEvent =
+  | { type: 'book.live' }
+  | { type: 'book.notLive' }
+  | { type: 'risk.changed'; state: RiskState }
+  | { type: 'budget.spent' }
+  | { type: 'budget.available' }
+  | { type: 'quotes.pause' }
+  | { type: 'quotes.resume' }
+  | { type: 'orders.ready' };
+
+/** Every event the quoter machine accepts. */
+export type QuoterEvent = ConditionEvent | { type: 'market.changed' } | { type: 'quoter.stop' };
+
+/** Returns the conditions after a condition event (other events change nothing). */
+export function applyCondition<T extends QuoterConditions>(c: T, event: { type: string }): T {
+  const e = event as QuoterEvent;
+  switch (e.type) {
+    case 'book.live':
+      return { ...c, bookLive: true };
+    case 'book.notLive':
+      return { ...c, bookLive: false };
+    case 'risk.changed':
+      return { ...c, risk: e.state };
+    case 'budget.spent':
+      return { ...c, budgetOk: false };
+    case 'budget.available':
+      return { ...c, budgetOk: true };
+    case 'quotes.pause':
+      return { ...c, operatorPaused: true };
+    case 'quotes.resume':
+      return { ...c, operatorPaused: false };
+    case 'orders.ready':
+      return { ...c, ordersReady: true };
+    default:
+      return c;
+  }
+}
+
+/** Returns why quoting is not allowed, or null when it is. */
+export function pauseReasonOf(c: QuoterConditions): PauseReason | null {
+  if (c.risk === 'halted') return 'risk';
+  if (!c.bookLive) return 'book';
+  if (c.operatorPaused) return 'operator';
+  if (!c.ordersReady) return 'orders';
+  if (!c.budgetOk) return 'budget';
+  return null;
+}
+
+/** Returns whether resting quotes must be pulled (not merely left alone, as for a spent budget). */
+export function needsPull(c: QuoterConditions): boolean {
+  return !c.bookLive || c.risk === 'halted' || c.operatorPaused;
+}
+
+/** The condition events, in the order the docs list them. */
+export const conditionTypes = [
+  'book.live',
+  'book.notLive',
+  'risk.changed',
+  'budget.spent',
+  'budget.available',
+  'quotes.pause',
+  'quotes.resume',
+  'orders.ready',
+] as const;
+
+/** The same transitions for every condition event. */
+const onConditions = <T>(transitions: T) =>
+  Object.fromEntries(conditionTypes.map((type) => [type, transitions])) as Record<
+    (typeof conditionTypes)[number],
+    T
+  >;
+
+/** In quoting: keep quoting, or pause (pulling quotes when the reason calls for it). */
+const stayOrPause = [
+  { guard: 'canQuoteAfter', actions: 'updateConditions' },
+  { guard: 'needsPullAfter', target: '#quoter.paused.pulled', actions: 'updateConditions' },
+  { target: '#quoter.paused.holding', actions: 'updateConditions' },
+] as const;
+
+const base = setup({
+  types: {
+    context: {} as QuoterContext,
+    events: {} as QuoterEvent,
+    input: {} as QuoterInput,
+  },
+  actions: {
+    requote: (_, _params: { symbol: string; reduceOnly: boolean }) => {},
+    pullQuotes: (_, _params: { symbol: string; reason: PauseReason }) => {},
+  },
+  guards: {
+    canQuoteAfter: ({ context, event }) => pauseReasonOf(applyCondition(context, event)) === null,
+    needsPullAfter: ({ context, event }) => needsPull(applyCondition(context, event)),
+    isReduceOnlyChange: ({ context, event }) =>
+      event.type === 'risk.changed' &&
+      (event.state === 'reducing') !== (context.risk === 'reducing') &&
+      pauseReasonOf(applyCondition(context, event)) === null,
+    isDirty: ({ context }) => context.dirty,
+  },
+  delays: {
+    requoteInterval: ({ context }) => context.requoteIntervalMs,
+  },
+});
+
+/** The quoter machine. */
+export const quoterMachine = base
+  .extend({
+    actions: {
+      updateConditions: base.assign(({ context, event }) => {
+        const next = applyCondition(context, event);
+        return { ...next, pauseReason: pauseReasonOf(next) };
+      }),
+      markDirty: base.assign({ dirty: true }),
+      sendRequote: base.enqueueActions(({ context, enqueue }) => {
+        enqueue.assign({ dirty: false });
+        enqueue({
+          type: 'requote',
+          params: { symbol: context.symbol, reduceOnly: context.risk === 'reducing' },
+        });
+      }),
+      sendPull: base.enqueueActions(({ context, enqueue }) => {
+        enqueue({
+          type: 'pullQuotes',
+          params: { symbol: context.symbol, reason: context.pauseReason ?? 'book' },
+        });
+      }),
+      raiseMarketChanged: base.raise({ type: 'market.changed' }),
+    },
+  })
+  .createMachine({
+    id: 'quoter',
+    description:
+      'When to quote one symbol. Quoting needs bookLive && risk != halted && budgetOk && !operatorPaused && ordersReady.',
+    options: { maxIterations: 1000 },
+    context: ({ input }) => ({
+      symbol: input.symbol,
+      requoteIntervalMs: input.requoteIntervalMs,
+      bookLive: false,
+      risk: 'active',
+      budgetOk: true,
+      operatorPaused: false,
+      ordersReady: false,
+      dirty: false,
+      pauseReason: 'book',
+    }),
+    initial: 'waiting',
+    on: { 'quoter.stop': '.stopped' },
+    states: {
+      waiting: {
+        description: 'Not quoted yet: waits until every condition holds (nothing to pull).',
+        on: onConditions([
+          { guard: 'canQuoteAfter', target: 'quoting', actions: 'updateConditions' },
+          { actions: 'updateConditions' },
+        ] as const),
+      },
+      quoting: {
+        description:
+          'Requotes on entry and on market.changed, at most once per requoteIntervalMs; a change during the cool-down is served when it ends. A change of reduce-only (risk active ⇄ reducing) counts as a market change.',
+        initial: 'cooling',
+        on: {
+          ...onConditions(stayOrPause),
+          'risk.changed': [
+            { guard: 'isReduceOnlyChange', actions: ['updateConditions', 'raiseMarketChanged'] },
+            ...stayOrPause,
+          ],
+        },
+        states: {
+          cooling: {
+            entry: 'sendRequote',
+            after: {
+              requoteInterval: [{ guard: 'isDirty', target: 'cooling', reenter: true }, { target: 'ready' }],
+            },
+            on: { 'market.changed': { actions: 'markDirty' } },
+          },
+          ready: {
+            on: { 'market.changed': 'cooling' },
+          },
+        },
+      },
+      paused: {
+        description:
+          'Not quoting, with a reason. Book not live, risk halted or operator pause: quotes are pulled (pullQuotes). A spent budget only stops new requests: resting quotes stay.',
+        initial: 'holding',
+        states: {
+          holding: {
+            description: 'Budget spent (or start-up orders pending): send nothing, pull nothing.',
+            on: onConditions([
+              { guard: 'canQuoteAfter', target: '#quoter.quoting', actions: 'updateConditions' },
+              { guard: 'needsPullAfter', target: 'pulled', actions: 'updateConditions' },
+              { actions: 'updateConditions' },
+            ] as const),
+          },
+          pulled: {
+            entry: 'sendPull',
+            on: onConditions([
+              { guard: 'canQuoteAfter', target: '#quoter.quoting', actions: 'updateConditions' },
+              { actions: 'updateConditions' },
+            ] as const),
+          },
+        },
+      },
+      stopped: { type: 'final' },
+    },
+  });

@@ -1,15 +1,15 @@
 /**
  * Outbound frames (protocol doc §4.3, §4.4, §4.6, §7). Public and private sockets carry the id as
- * `req_id`; the trade socket as `reqId`. Auth frames are the only ones holding a secret-derived
- * value, so they also have a redacted twin for recording.
+ * `req_id`, the trade socket as `reqId`; pings are alike everywhere. Auth frames are the only ones
+ * holding a secret-derived value, so they also have a redacted twin for recording.
  */
 import type { WsType } from '../../metrics/metrics.js';
 
 const idKey = (kind: WsType): 'req_id' | 'reqId' => (kind === 'trade' ? 'reqId' : 'req_id');
 
-/** `{"req_id":"7","op":"ping"}`. */
-export function pingFrame(kind: WsType, reqId: string): string {
-  return JSON.stringify({ [idKey(kind)]: reqId, op: 'ping' });
+/** `{"req_id":"7","op":"ping"}`, the same on every endpoint (protocol doc §4.3). */
+export function pingFrame(reqId: string): string {
+  return JSON.stringify({ req_id: reqId, op: 'ping' });
 }
 
 /** `{"req_id":"8","op":"subscribe","args":[...topics]}`, likewise for unsubscribe. */

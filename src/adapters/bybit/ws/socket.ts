@@ -505,7 +505,7 @@ export class BybitSocket {
 
   readonly #onPingDue = (): void => {
     if (this.#state !== 'open') return;
-    const frame = pingFrame(this.kind, this.#nextId());
+    const frame = pingFrame(this.#nextId());
     this.#send(frame, frame);
     if (!this.#watchdogTimer.armed) {
       this.#heard = false;

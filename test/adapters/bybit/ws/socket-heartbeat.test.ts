@@ -52,6 +52,7 @@ describe('BybitSocket heartbeat', () => {
       h.clock.advanceBy(TIMINGS.pingIntervalMs);
       await server.waitForOp('ping');
       await h.events.waitFor(isPong);
+      expect(Object.keys((await server.waitForOp('ping')).json ?? {}).sort()).toEqual(['op', 'req_id']);
       h.clock.advanceBy(TIMINGS.pongTimeoutMs);
       expect(h.events.count((e) => e.type === 'heartbeatTimeout')).toBe(0);
       expect(h.events.count((e) => e.type === 'rejected')).toBe(0);

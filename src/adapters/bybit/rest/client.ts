@@ -33,7 +33,7 @@ import type { Credentials } from '../../secrets/secret.js';
 import { signRest } from '../sign.js';
 import { HttpPool, type HttpResponse, type PoolSettings, type PoolSnapshot } from './http-pool.js';
 import { errorForRetCode } from './ret-codes.js';
-import { envelopeSchema, wireServerTimeSchema, type WireEnvelope } from './schemas.js';
+import { wireServerTimeSchema, type WireEnvelope } from './schemas.js';
 
 /** Tuning of the waits between attempts; every field has a default. */
 export interface RetryPolicy {
@@ -510,10 +510,20 @@ function parseEnvelope(body: string): ParsedEnvelope {
   } catch {
     return { ok: false, detail: `not JSON: ${snippet(body)}` };
   }
-  const r = envelopeSchema.safeParse(json);
-  if (!r.success)
+  // Hand-written rather than envelopeSchema.safeParse: this runs on every answer (order entry).
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    !Number.isInteger((json as { retCode?: unknown }).retCode) ||
+    typeof (json as { retMsg?: unknown }).retMsg !== 'string'
+  ) {
     return { ok: false, detail: `not a v5 envelope (retCode/retMsg missing): ${snippet(body)}` };
-  return { ok: true, env: r.data };
+  }
+  const env = json as WireEnvelope;
+  if (env.time !== undefined && typeof env.time !== 'number') {
+    return { ok: false, detail: `envelope time is not a number: ${snippet(body)}` };
+  }
+  return { ok: true, env };
 }
 
 /** The start of a body for an error message (bodies never carry secrets). */

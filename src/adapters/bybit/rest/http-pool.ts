@@ -14,11 +14,12 @@
  * simulated deadline would fire spuriously (accelerated soak) or never (a paused test clock).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
 import { Agent, interceptors, type Dispatcher } from 'undici';
 import type { Config } from '../../../config/schema.js';
 import { BadResponseError, UnreachableError } from '../../../errors.js';
 import type { Metrics } from '../../metrics/metrics.js';
-import { Semaphore } from './semaphore.js';
+import { Semaphore, type SemaphoreTicket } from './semaphore.js';
 
 /** Settings of the pool, exactly the config's connection_pool section (seconds). */
 export type PoolSettings = Config['connection_pool'];
@@ -78,6 +79,124 @@ class DeadlineError extends Error {
   }
 }
 
+/** What a request in flight needs from its pool. */
+interface PoolHooks {
+  readonly maxBytes: number;
+  /** Gives back the slot of the total limit. */
+  release(): void;
+  /** Called once undici is done with the request. */
+  finished(): void;
+}
+
+function onDeadline(flight: InFlight): void {
+  flight.expire();
+}
+
+/**
+ * One request from slot to answer: the undici dispatch handler plus the deadline. A class rather
+ * than closures because it is created per request (no per-request function objects).
+ */
+class InFlight implements Dispatcher.DispatchHandler {
+  ticket: SemaphoreTicket | undefined;
+  #started = false;
+  #holding = false;
+  #settled = false;
+  #finished = false;
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #headers: IncomingHttpHeaders = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  readonly #timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly hooks: PoolHooks,
+    readonly req: HttpRequest,
+    readonly deadlineMs: number,
+    private readonly resolve: (r: HttpResponse) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {
+    this.#timer = setTimeout(onDeadline, deadlineMs, this);
+  }
+
+  /** Takes the granted slot; false when the caller already gave up. */
+  hold(): boolean {
+    if (this.#settled) return false;
+    this.#holding = true;
+    return true;
+  }
+
+  expire(): void {
+    const err = new DeadlineError(this.deadlineMs);
+    if (this.ticket?.cancel() === true) {
+      // Still queued for a slot: undici never saw it.
+      this.#finished = true;
+    }
+    this.#fail(err);
+    // A request still queued inside undici is aborted when it would start, before it is written.
+    this.#controller?.abort(err);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#settled) {
+      controller.abort(new DeadlineError(this.deadlineMs));
+      return;
+    }
+    this.#started = true;
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.#status = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > this.hooks.maxBytes) {
+      this.#settle();
+      this.reject(new BadResponseError(this.req.endpoint, `response body over ${this.hooks.maxBytes} bytes`));
+      controller.abort(new Error('response too large'));
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.#finish();
+    if (!this.#settle()) return;
+    const c = this.#chunks;
+    const body = c.length === 1 ? c[0]!.toString('utf8') : Buffer.concat(c).toString('utf8');
+    this.resolve({ status: this.#status, headers: this.#headers, body });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.#finish();
+    this.#fail(error);
+  }
+
+  #fail(cause: unknown): void {
+    if (this.#settle()) this.reject(new UnreachableError(this.req.endpoint, this.#started, { cause }));
+  }
+
+  /** Marks the caller answered; false if it already was. */
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    return true;
+  }
+
+  // The slot is held until undici is done with the request, not until the caller gives up:
+  // a request abandoned at its deadline still occupies a connection until it is torn down.
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#holding) this.hooks.release();
+    this.hooks.finished();
+  }
+}
+
 /**
  * A keep-alive HTTP client pool for the REST adapter.
  */
@@ -92,6 +211,8 @@ export class HttpPool {
   readonly #maxBytes: number;
   #closed = false;
   #sampleQueued = false;
+  readonly #byOrigin = new Map<string, Dispatcher>();
+  readonly #hooks: PoolHooks;
 
   constructor(options: HttpPoolOptions) {
     const s = options.settings;
@@ -121,6 +242,11 @@ export class HttpPool {
     this.#metrics.httpPoolLimit.set(this.#labels, s.limit);
     this.#metrics.httpPoolActive.set(this.#labels, 0);
     this.#metrics.httpPoolIdle.set(this.#labels, 0);
+    this.#hooks = {
+      maxBytes: this.#maxBytes,
+      release: () => this.#slots.release(),
+      finished: () => this.#sampleSoon(),
+    };
   }
 
   /**
@@ -131,118 +257,55 @@ export class HttpPool {
   async request(req: HttpRequest): Promise<HttpResponse> {
     if (this.#closed) throw new UnreachableError(req.endpoint, false, { cause: new Error('pool closed') });
     const deadlineMs = Math.max(1, Math.min(this.#totalMs, req.timeoutMs ?? Infinity));
-    const perSocketMs = Math.min(this.#sockReadMs, deadlineMs);
-
     return new Promise<HttpResponse>((resolve, reject) => {
-      let settled = false;
-      let started = false;
-      let holding = false;
-      let finished = false;
-      let controller: Dispatcher.DispatchController | undefined;
-      let status = 0;
-      let headers: IncomingHttpHeaders = {};
-      const chunks: Buffer[] = [];
-      let size = 0;
-
-      const settle = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        fn();
-      };
-      // The slot is held until undici is done with the request, not until the caller gives up:
-      // a request abandoned at its deadline still occupies a connection until it is torn down.
-      const finish = (): void => {
-        if (finished) return;
-        finished = true;
-        if (holding) this.#slots.release();
-        this.#sampleSoon();
-      };
-      const fail = (cause: unknown): void => {
-        settle(() => reject(new UnreachableError(req.endpoint, started, { cause })));
-      };
-
-      const ticket = this.#slots.acquire();
-      // Declared after the closures that clear it; none of them can run before this line.
-      const timer = setTimeout(() => {
-        const err = new DeadlineError(deadlineMs);
-        if (ticket.cancel()) {
-          // Still queued for a slot: undici never saw it.
-          finished = true;
-          fail(err);
-          return;
-        }
-        fail(err);
-        // Undici aborts a queued request at the moment it would start, before writing it.
-        controller?.abort(err);
-      }, deadlineMs);
-
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart: (ctrl) => {
-          controller = ctrl;
-          if (settled) {
-            ctrl.abort(new DeadlineError(deadlineMs));
-            return;
-          }
-          started = true;
-          this.sampleStats();
-        },
-        onResponseStart: (_ctrl, statusCode, responseHeaders) => {
-          status = statusCode;
-          headers = responseHeaders;
-        },
-        onResponseData: (ctrl, chunk) => {
-          size += chunk.length;
-          if (size > this.#maxBytes) {
-            settle(() =>
-              reject(new BadResponseError(req.endpoint, `response body over ${this.#maxBytes} bytes`)),
-            );
-            ctrl.abort(new Error('response too large'));
-            return;
-          }
-          chunks.push(chunk);
-        },
-        onResponseEnd: () => {
-          finish();
-          const body =
-            chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-          settle(() => resolve({ status, headers, body }));
-        },
-        onResponseError: (_ctrl, error) => {
-          finish();
-          fail(error);
-        },
-      };
-
-      void ticket.granted.then(() => {
-        if (settled) {
-          // Granted in the same turn the deadline fired: give the slot straight back.
-          this.#slots.release();
-          return;
-        }
-        holding = true;
-        try {
-          this.#dispatcher.dispatch(
-            {
-              origin: req.origin,
-              method: req.method,
-              path: req.path,
-              headers: req.headers,
-              body: req.body ?? null,
-              headersTimeout: perSocketMs,
-              bodyTimeout: perSocketMs,
-              // Never replay a request on another socket behind our back: for an order that would
-              // turn an unknown outcome into a possible duplicate.
-              idempotent: false,
-            },
-            handler,
-          );
-        } catch (error) {
-          finish();
-          fail(error);
-        }
-      });
+      const flight = new InFlight(this.#hooks, req, deadlineMs, resolve, reject);
+      if (this.#slots.tryAcquire()) {
+        this.#dispatch(flight);
+        return;
+      }
+      flight.ticket = this.#slots.acquire();
+      void flight.ticket.granted.then(() => this.#dispatch(flight));
     });
+  }
+
+  #dispatch(flight: InFlight): void {
+    if (!flight.hold()) {
+      // Granted in the same turn the deadline fired: give the slot straight back.
+      this.#slots.release();
+      return;
+    }
+    const req = flight.req;
+    const perSocketMs = Math.min(this.#sockReadMs, flight.deadlineMs);
+    try {
+      this.#dispatcherFor(req.origin).dispatch(
+        {
+          origin: req.origin,
+          method: req.method,
+          path: req.path,
+          headers: req.headers,
+          body: req.body ?? null,
+          headersTimeout: perSocketMs,
+          bodyTimeout: perSocketMs,
+          // Never replay a request on another socket behind our back: for an order that would
+          // turn an unknown outcome into a possible duplicate.
+          idempotent: false,
+        },
+        flight,
+      );
+    } catch (error) {
+      flight.onResponseError(undefined, error as Error);
+    }
+  }
+
+  /** An IP-literal origin (the simulator, tests) skips the DNS interceptor, which costs per request. */
+  #dispatcherFor(origin: string): Dispatcher {
+    let d = this.#byOrigin.get(origin);
+    if (d === undefined) {
+      const host = new URL(origin).hostname.replace(/^\[(.*)\]$/, '$1');
+      d = isIP(host) === 0 ? this.#dispatcher : this.#agent;
+      this.#byOrigin.set(origin, d);
+    }
+    return d;
   }
 
   /**

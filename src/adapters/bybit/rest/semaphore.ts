@@ -35,6 +35,13 @@ export class Semaphore {
     return this.#limit;
   }
 
+  /** Takes a slot if one is free right now (no queue, no promise). */
+  tryAcquire(): boolean {
+    if (this.#held >= this.#limit) return false;
+    this.#held++;
+    return true;
+  }
+
   /** Asks for a slot; the ticket's promise resolves once it is held. */
   acquire(): SemaphoreTicket {
     if (this.#held < this.#limit) {

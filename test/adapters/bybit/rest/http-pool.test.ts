@@ -179,6 +179,18 @@ describe('HttpPool', () => {
     expect(server.requests[0]!.headers['x-test']).toBe('yes');
   });
 
+  it('resolves a host name through the DNS interceptor and keeps its Host header', async () => {
+    const { server, pool } = await setup();
+    server.route('GET', '/x', () => ({ body: 'ok' }));
+    const origin = `http://localhost:${server.port}`;
+    await expect(pool.request(get(origin))).resolves.toMatchObject({ body: 'ok' });
+    await expect(pool.request(get(origin))).resolves.toMatchObject({ body: 'ok' });
+    expect(server.requests.map((r) => r.headers.host)).toEqual([
+      `localhost:${server.port}`,
+      `localhost:${server.port}`,
+    ]);
+  });
+
   it('works with the DNS cache disabled (ttl_dns_cache 0)', async () => {
     const { server, pool } = await setup({ ttl_dns_cache: 0 });
     server.route('GET', '/x', () => ({ body: 'ok' }));

@@ -61,6 +61,15 @@ describe('Semaphore', () => {
     );
   });
 
+  it('tryAcquire takes a free slot at once and refuses when none is free', () => {
+    const s = new Semaphore(1);
+    expect(s.tryAcquire()).toBe(true);
+    expect(s.tryAcquire()).toBe(false);
+    s.release();
+    expect(s.tryAcquire()).toBe(true);
+    expect(s.held).toBe(1);
+  });
+
   it('refuses a limit that is not a positive integer', () => {
     expect(() => new Semaphore(0)).toThrow(RangeError);
   });

@@ -188,7 +188,9 @@ export class OrderBook {
     const a = this.asks.bestTick() * this.tick;
     const bs = this.bids.bestSize();
     const as = this.asks.bestSize();
-    return (a * bs + b * as) / (bs + as);
+    const m = (a * bs + b * as) / (bs + as);
+    // Float rounding can land a hair outside the touch; NaN (an empty side) passes through.
+    return m < b ? b : m > a ? a : m;
   }
 
   /** Returns best ask − best bid in price units, NaN if a side is empty. */

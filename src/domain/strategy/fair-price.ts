@@ -31,7 +31,9 @@ export function microprice(top: BookTop): number {
   const { bestBid: b, bestAsk: a, bestBidSize: bs, bestAskSize: as } = top;
   const w = bs + as;
   if (!(w > 0) || !(bs >= 0) || !(as >= 0)) return (b + a) / 2;
-  return (a * bs + b * as) / w;
+  const m = (a * bs + b * as) / w;
+  // Float rounding can land a hair outside the touch; the fair price never is.
+  return m < b ? b : m > a ? a : m;
 }
 
 /**

@@ -28,6 +28,8 @@
  * Batches: `batches` holds the same requests cut into runs of one side, each at most `batchSize`
  * (20 for Bybit linear), in execution order, ready for the batch endpoints.
  */
+import { InvariantError } from '../../errors.js';
+import type { Instrument } from '../instrument.js';
 import type { PlanParams } from './params.js';
 import type { QuoteLevel } from './quotes.js';
 
@@ -254,12 +256,50 @@ function chunkRuns<T extends { readonly side: OrderSide }>(items: readonly T[], 
   return out;
 }
 
-/** Plans the cancels, amends and creates that turn the live orders into the desired ladder. */
+/**
+ * Checks the desired ladder the planner relies on: positive integer prices and sizes (on the
+ * instrument's grid when it is given) and no desired bid at or above a desired ask. computeQuotes
+ * guarantees all of it, so a failure is a bug: it throws InvariantError (disposition 'halt').
+ */
+export function assertLadder(
+  desired: DesiredQuotes,
+  instrument?: Pick<Instrument, 'tickUnits' | 'lotUnits'>,
+): void {
+  let maxBid = -Infinity;
+  let minAsk = Infinity;
+  for (const [side, levels] of [
+    ['bid', desired.bids],
+    ['ask', desired.asks],
+  ] as const) {
+    for (const l of levels) {
+      const ok =
+        Number.isSafeInteger(l.price) &&
+        l.price > 0 &&
+        Number.isSafeInteger(l.qty) &&
+        l.qty > 0 &&
+        (instrument === undefined ||
+          (l.price % instrument.tickUnits === 0 && l.qty % instrument.lotUnits === 0));
+      if (!ok)
+        throw new InvariantError(`desired ${side} level ${l.level} is off the grid: ${l.qty} @ ${l.price}`);
+      if (side === 'bid') maxBid = Math.max(maxBid, l.price);
+      else minAsk = Math.min(minAsk, l.price);
+    }
+  }
+  if (maxBid >= minAsk)
+    throw new InvariantError(`desired ladder crosses itself: bid ${maxBid} >= ask ${minAsk}`);
+}
+
+/**
+ * Plans the cancels, amends and creates that turn the live orders into the desired ladder. The
+ * desired ladder is checked first (assertLadder; against the instrument's grid when given).
+ */
 export function planOrders(
   desired: DesiredQuotes,
   live: readonly LiveOrder[],
   params: PlanParams,
+  instrument?: Pick<Instrument, 'tickUnits' | 'lotUnits'>,
 ): OrderPlan {
+  assertLadder(desired, instrument);
   const reduceOnly = desired.reduceOnly ?? false;
   const liveBids = live.filter((o) => o.side === 'Buy');
   const liveAsks = live.filter((o) => o.side === 'Sell');

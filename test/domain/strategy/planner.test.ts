@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InvariantError } from '../../../src/errors.js';
 import type { PlanParams } from '../../../src/domain/strategy/params.js';
 import {
   planOrders,
@@ -10,7 +11,7 @@ import {
   type PendingKind,
 } from '../../../src/domain/strategy/planner.js';
 import { computeQuotes, type QuoteLevel } from '../../../src/domain/strategy/quotes.js';
-import { scenarioArb } from './arbitraries.js';
+import { BTC, scenarioArb } from './arbitraries.js';
 
 const PARAMS: PlanParams = { refreshToleranceBps: 1, maxActivePerSide: 10, batchSize: 20 };
 
@@ -208,6 +209,15 @@ describe('planOrders', () => {
     expect(plan.creates[0]!.reduceOnly).toBe(true);
   });
 
+  it('refuses a desired ladder that crosses itself or leaves the grid, as a broken invariant', () => {
+    expect(() => planOrders({ bids: [bid(0, 1010)], asks: [ask(0, 1010)] }, [], PARAMS)).toThrow(
+      InvariantError,
+    );
+    expect(() => planOrders({ bids: [bid(0, 995)], asks: [] }, [], PARAMS, BTC)).toThrow(/off the grid/);
+    expect(() => planOrders({ bids: [bid(0, 990, 0)], asks: [] }, [], PARAMS)).toThrow(InvariantError);
+    expect(planOrders({ bids: [bid(0, 990)], asks: [] }, [], PARAMS, BTC).creates).toHaveLength(1);
+  });
+
   // ---- properties ----
 
   const pendingArb: fc.Arbitrary<PendingKind | undefined> = fc.oneof(
@@ -339,7 +349,7 @@ describe('planOrders', () => {
             maxActivePerSide: qp.maxActivePerSide,
             batchSize: 20,
           };
-          const first = planOrders(q, [], params);
+          const first = planOrders(q, [], params, inst);
           expect(first.creates).toHaveLength(q.bids.length + q.asks.length);
           const resting = execute([], first);
           const again = planOrders(computeQuotes(qp, market, inv, inst), resting, params);

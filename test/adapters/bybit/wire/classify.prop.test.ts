@@ -95,7 +95,7 @@ describe('classifyInbound never throws', () => {
   });
 });
 
-describe('classifyInbound rejects with a reason', () => {
+describe('classifyInbound rejects with a reason, or reads refusals', () => {
   it.each<[string, string, string]>([
     ['empty text', '', 'empty'],
     ['truncated JSON', '{"topic":"orderbook.50.BTCUSDT","type":"sn', 'not_json'],
@@ -139,6 +139,13 @@ describe('classifyInbound rejects with a reason', () => {
     const r = classifyInbound(text);
     expect(r.kind).toBe('rejected');
     if (r.kind === 'rejected') expect(r.reason).toBe(reason);
+  });
+
+  it('reads a decode-error refusal (§4.1) as an anonymous failed reply', () => {
+    const r = classifyInbound(
+      '{"success":false,"ret_msg":"Failed to decode incoming data:readObjectStart: expect { or n, but found h","conn_id":"c1","op":""}',
+    );
+    expect(r).toMatchObject({ kind: 'reply', reply: { op: undefined, reqId: undefined, success: false } });
   });
 
   it('names the topic of a rejected topic frame', () => {

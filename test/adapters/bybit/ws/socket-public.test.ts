@@ -87,6 +87,20 @@ describe('BybitSocket (public): connect and subscribe', () => {
     expect(socket.isOpen).toBe(true);
   });
 
+  it('attributes an anonymous refusal to the only request in flight', async () => {
+    const server = await publicServer();
+    server.silentOps.add('subscribe');
+    const { socket } = await connected(server);
+    const pending = socket.subscribe(['orderbook.50.BTCUSDT']);
+    await server.waitForOp('subscribe');
+    server.last.sendJson({ success: false, ret_msg: 'error:invalid op', conn_id: server.last.connId });
+    await expect(pending).rejects.toMatchObject({
+      code: 'MM_WS_SUBSCRIBE_FAILED',
+      refusedTopic: undefined,
+      retMsg: 'error:invalid op',
+    });
+  });
+
   it('rejects with MM_WS_REQUEST_TIMEOUT when no ack comes within the request timeout', async () => {
     const server = await publicServer();
     server.silentOps.add('subscribe');

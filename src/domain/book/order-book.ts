@@ -92,9 +92,9 @@ export class OrderBook {
   ): 'ok' | 'crossed' | 'malformed' {
     this.bids.clear();
     this.asks.clear();
-    this.hasSnapshot = true;
     if (!Number.isSafeInteger(u)) return this.fail('malformed');
     if (!this.applySide(this.bids, bids) || !this.applySide(this.asks, asks)) return this.fail('malformed');
+    this.hasSnapshot = true;
     return this.finish(u, seq, 'ok');
   }
 
@@ -123,7 +123,7 @@ export class OrderBook {
     return this.valid;
   }
 
-  /** Returns whether any snapshot has been applied. */
+  /** Returns whether a well-formed snapshot (or u = 1 reset) has ever been applied. */
   get isInitialised(): boolean {
     return this.hasSnapshot;
   }
@@ -205,7 +205,8 @@ export class OrderBook {
 
   /**
    * Copies up to `max` levels of one side, best first, into caller-owned arrays (prices in price
-   * units, sizes in quantity units) and returns the count. Allocates nothing.
+   * units, sizes in quantity units) and returns the count. Allocates nothing. Typed arrays cap
+   * `max` at their length; plain arrays grow.
    */
   copyLevels(
     side: 'bid' | 'ask',
@@ -213,6 +214,8 @@ export class OrderBook {
     prices: Float64Array | number[],
     sizes: Float64Array | number[],
   ): number {
+    if (prices instanceof Float64Array) max = Math.min(max, prices.length);
+    if (sizes instanceof Float64Array) max = Math.min(max, sizes.length);
     const k = (side === 'bid' ? this.bids : this.asks).copyLevels(max, prices, sizes);
     for (let i = 0; i < k; i++) prices[i] = (prices[i] as number) * this.tick;
     return k;

@@ -332,6 +332,8 @@ describe('OrderBook', () => {
       expect(book.applySnapshot([lv(900, 1)], [lv(1100, 1)], 10, 10)).toBe('ok');
     }
     const book = new OrderBook({ instrument: BTC, depth: 50 });
+    expect(book.applySnapshot([['x', '1']], [], 1, 1)).toBe('malformed');
+    expect(book.isInitialised).toBe(false);
     const notStrings = [[100, 1] as unknown as WireLevel, null as unknown as WireLevel];
     for (const level of notStrings) expect(book.applySnapshot([level], [], 1, 1)).toBe('malformed');
     expect(book.applySnapshot([lv(900, 1)], [lv(1100, 1)], 1.5, 1)).toBe('malformed');
@@ -350,6 +352,12 @@ describe('OrderBook', () => {
     expect(book.levels(5).bids.map((l) => l.size)).toEqual([2, 4, 5]);
     expect(book.levels(5).asks.map((l) => l.size)).toEqual([3, 6]);
     expect(book.depthSizes(2)).toEqual({ bid: 6, ask: 9 });
+    // The allocation-free copy respects the capacity of typed arrays.
+    const prices = new Float64Array(2);
+    const sizes = new Float64Array(2);
+    expect(book.copyLevels('bid', 10, prices, sizes)).toBe(2);
+    expect([...prices]).toEqual([18_000_000, 17_900_000]);
+    expect([...sizes]).toEqual([2, 4]);
   });
 
   it('reads NaN for every price of an empty side', () => {

@@ -264,7 +264,7 @@ export class RestClient {
     if (spec.signed && this.#deps.credentials === undefined) {
       throw new AuthError(10003, 'no API credentials configured; the request was not sent', endpoint);
     }
-    if (spec.signed && !this.#syncAttempted) await this.#firstSync();
+    if (spec.signed) await this.#awaitSync();
 
     for (;;) {
       if (this.#closed) throw new UnreachableError(endpoint, false, { cause: new Error('client closed') });
@@ -371,12 +371,17 @@ export class RestClient {
     }
   }
 
-  /** The first signed call measures the offset; a failure is logged and the call goes on unsynced. */
-  async #firstSync(): Promise<void> {
+  /**
+   * Signed calls wait for a sync in progress, and the first one starts it. A failed sync is logged
+   * and the call goes on with the offset it has (a 10002 will resync).
+   */
+  async #awaitSync(): Promise<void> {
+    const pending = this.#syncAttempted ? this.#syncing : this.syncTime();
+    if (pending === undefined) return;
     try {
-      await this.syncTime();
+      await pending;
     } catch (e) {
-      this.log.warn({ err: e }, 'initial server time sync failed; using the local clock');
+      this.log.warn({ err: e }, 'server time sync failed; keeping the previous offset');
     }
   }
 

@@ -192,6 +192,22 @@ describe('server time', () => {
     expect(h.server.requestsTo('/v5/market/time')).toHaveLength(1);
   });
 
+  it('makes concurrent first signed calls share one sync and all use its offset', async () => {
+    h = await startHarness();
+    h.server.route('POST', '/v5/order/create', () => ackReply);
+    await Promise.all([
+      h.rest.createOrder(ORDER),
+      h.rest.createOrder(ORDER),
+      h.rest.getWalletBalance().catch(() => 0),
+    ]);
+    expect(h.server.requestsTo('/v5/market/time')).toHaveLength(1);
+    const stamps = h.server.requestsTo('/v5/order/create').map((r) => Number(r.headers['x-bapi-timestamp']));
+    expect(stamps).toEqual([SERVER_TIME, SERVER_TIME]);
+    expect(h.server.requestsTo('/v5/account/wallet-balance')[0]!.headers['x-bapi-timestamp']).toBe(
+      String(SERVER_TIME),
+    );
+  });
+
   it('on 10002 resyncs the offset and retries once with the new timestamp', async () => {
     h = await startHarness();
     let serverTime = SERVER_TIME;

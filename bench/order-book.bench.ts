@@ -19,7 +19,7 @@ import { formatScaled } from '../src/domain/decimal.js';
 import { DEFAULT_INSTRUMENTS, toInstrument } from '../src/domain/instrument.js';
 import { createRng } from '../src/domain/random.js';
 import { OrderBook, type WireLevel } from '../src/domain/book/order-book.js';
-import { fairPrice } from '../src/domain/strategy/fair-price.js';
+import { fairPrice, topOf } from '../src/domain/strategy/fair-price.js';
 import { quoteParamsFromConfig } from '../src/domain/strategy/params.js';
 import { computeQuotes } from '../src/domain/strategy/quotes.js';
 import { EwmaVolatility } from '../src/domain/strategy/volatility.js';
@@ -237,12 +237,7 @@ const pipeline = (record: boolean): number => {
     const msg = JSON.parse(deltas[i]!.json) as WireFrame;
     const d = msg.data;
     book.applyDelta(d.b, d.a, d.u, d.seq);
-    const top = {
-      bestBid: book.bestBid(),
-      bestAsk: book.bestAsk(),
-      bestBidSize: book.bestBidSize(),
-      bestAskSize: book.bestAskSize(),
-    };
+    const top = topOf(book);
     vol.update(msg.ts, fairPrice('mid', top));
     const q = computeQuotes(params, { ...top, volBps: vol.bps }, { positionUnits: 7, mode: 'normal' }, BTC);
     sink += q.bids.length;

@@ -15,6 +15,21 @@ export interface BookTop {
   readonly bestAskSize: number;
 }
 
+/** Reads the top of an order book (anything with the OrderBook accessors). */
+export function topOf(book: {
+  bestBid(): number;
+  bestAsk(): number;
+  bestBidSize(): number;
+  bestAskSize(): number;
+}): BookTop {
+  return {
+    bestBid: book.bestBid(),
+    bestAsk: book.bestAsk(),
+    bestBidSize: book.bestBidSize(),
+    bestAskSize: book.bestAskSize(),
+  };
+}
+
 /** Which fair price to quote around. */
 export type FairPriceKind = 'mid' | 'microprice';
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fairPrice, microprice, midPrice } from '../../../src/domain/strategy/fair-price.js';
+import { OrderBook } from '../../../src/domain/book/order-book.js';
+import { fairPrice, microprice, midPrice, topOf } from '../../../src/domain/strategy/fair-price.js';
+import { BTC } from './arbitraries.js';
 
 describe('fair price', () => {
   it('computes the mid and the size-weighted microprice', () => {
@@ -11,6 +13,15 @@ describe('fair price', () => {
     expect(fairPrice('mid', top)).toBe(1005);
     expect(fairPrice('microprice', top)).toBe(1007.5);
     expect(microprice({ ...top, bestBidSize: 0, bestAskSize: 0 })).toBe(1005);
+  });
+
+  it('reads the top of an order book and agrees with its microprice', () => {
+    const book = new OrderBook({ instrument: BTC, depth: 50 });
+    book.applySnapshot([['60000.00', '0.300']], [['60000.10', '0.100']], 1, 1);
+    const top = topOf(book);
+    expect(top).toEqual({ bestBid: 6_000_000, bestAsk: 6_000_010, bestBidSize: 300, bestAskSize: 100 });
+    expect(fairPrice('microprice', top)).toBe(book.microprice());
+    expect(fairPrice('mid', top)).toBe(book.mid());
   });
 
   it('has no fair price without a two-sided, uncrossed top', () => {

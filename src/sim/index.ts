@@ -1,0 +1,266 @@
+/**
+ * The embedded Bybit v5 exchange simulator: a seeded market generator, a matching engine with
+ * accounts, and a v5 wire server (REST, WS public/private/trade) on one port, with fault
+ * injection. Everything runs on the injected Clock and draws from Rngs forked from one seed, so a
+ * SimClock run is reproducible; on the wall clock it behaves like a venue for any Bybit client.
+ */
+import type { Server } from 'node:http';
+import type { Config, FaultEntry } from '../config/schema.js';
+import type { Clock } from '../domain/clock.js';
+import {
+  DEFAULT_INSTRUMENTS,
+  formatPrice,
+  formatQty,
+  toInstrument,
+  type InstrumentSpec,
+} from '../domain/instrument.js';
+import { createRng } from '../domain/random.js';
+import { silentLogger, type Logger } from '../adapters/log/logger.js';
+import type { Account } from './engine/accounts.js';
+import { Exchange } from './engine/exchange.js';
+import type { SimExecution } from './engine/types.js';
+import { FaultInjector } from './faults/fault-injector.js';
+import { generateCredentials } from './ids.js';
+import { MarketGenerator } from './market/market-generator.js';
+import type { SimContext } from './server/context.js';
+import { startHttpServer } from './server/http-server.js';
+import { MarketStats } from './server/market-stats.js';
+import { RateLimiter } from './server/rate-limit.js';
+import { TradeOps } from './server/trade-ops.js';
+import { WsServers } from './server/ws-servers.js';
+import { restPosition, walletAccount } from './wire/account.js';
+import { restExecution } from './wire/execution.js';
+import { restOrder, type WireOrder } from './wire/order.js';
+
+export { FaultInjector } from './faults/fault-injector.js';
+export type { SocketKind } from './faults/fault-injector.js';
+export { Exchange } from './engine/exchange.js';
+
+export interface SimOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = ephemeral. */
+  port?: number;
+  /** wallClock in production, SimClock in deterministic tests. */
+  clock: Clock;
+  seed: number;
+  /** Default DEFAULT_INSTRUMENTS. */
+  instruments?: readonly InstrumentSpec[];
+  /** Which instruments trade. */
+  symbols: readonly string[];
+  startPrices: Readonly<Record<string, number>>;
+  /** orderbook.50 push period (20 ms like Bybit; down to 1 ms); also the market step. */
+  pushIntervalMs: number;
+  /** Annualised volatility of the calm regime. */
+  volatility: number;
+  /** Synthetic aggressive trades per second per symbol. */
+  takerRatePerS: number;
+  makerFeeRate: number;
+  takerFeeRate: number;
+  initialBalanceUsdt: number;
+  /** Per account, per endpoint group, rolling second (Bybit: 10/s for order endpoints). */
+  rateLimitPerS: number;
+  /** When empty, one account with credentials generated from the seed. */
+  accounts?: readonly { apiKey: string; apiSecret: string }[];
+  faults?: { enabled: boolean; schedule: readonly FaultEntry[] };
+  logger?: Logger;
+}
+
+/** Read access to the venue's state, for tests and tools; shapes are the REST wire objects. */
+export interface SimExchangeView {
+  /** The engine itself (for white-box tests). */
+  readonly engine: Exchange;
+  openOrders(apiKey: string, symbol?: string): WireOrder[];
+  order(apiKey: string, id: { orderId?: string; orderLinkId?: string }): WireOrder | undefined;
+  position(apiKey: string, symbol: string): Record<string, unknown>;
+  wallet(apiKey: string): Record<string, unknown>;
+  executions(apiKey: string, symbol?: string): Record<string, unknown>[];
+  bookTop(
+    symbol: string,
+  ): { bid: string; bidSize: string; ask: string; askSize: string; mark: string } | undefined;
+}
+
+export interface RunningSimulator {
+  readonly port: number;
+  readonly urls: { rest: string; wsPublic: string; wsPrivate: string; wsTrade: string };
+  readonly accounts: readonly { apiKey: string; apiSecret: string }[];
+  readonly faults: FaultInjector;
+  readonly exchange: SimExchangeView;
+  close(): Promise<void>;
+}
+
+function view(ex: Exchange): SimExchangeView {
+  const acc = (apiKey: string): Account => {
+    const a = ex.accountByKey(apiKey);
+    if (a === undefined) throw new RangeError('unknown api key');
+    return a;
+  };
+  const wireOrder = (o: Parameters<typeof restOrder>[0]): WireOrder => {
+    const s = ex.symbol(o.symbol)!;
+    return restOrder(o, s.inst, s.factor);
+  };
+  return {
+    engine: ex,
+    openOrders: (apiKey, symbol) =>
+      [...acc(apiKey).open.values()]
+        .filter((o) => symbol === undefined || o.symbol === symbol)
+        .map(wireOrder),
+    order: (apiKey, id) => {
+      const o = acc(apiKey).find(id.orderId, id.orderLinkId);
+      return o === undefined ? undefined : wireOrder(o);
+    },
+    position: (apiKey, symbol) => {
+      const s = ex.symbol(symbol);
+      if (s === undefined) throw new RangeError(`unknown symbol ${symbol}`);
+      return restPosition(acc(apiKey), s, ex.clock.now());
+    },
+    wallet: (apiKey) => walletAccount(ex, acc(apiKey)),
+    executions: (apiKey, symbol) =>
+      acc(apiKey)
+        .executions.filter((e: SimExecution) => symbol === undefined || e.symbol === symbol)
+        .map((e) => restExecution(e, ex.symbol(e.symbol)!.inst)),
+    bookTop: (symbol) => {
+      const s = ex.symbol(symbol);
+      const bid = s?.book.bids.best();
+      const ask = s?.book.asks.best();
+      if (s === undefined || bid === undefined || ask === undefined) return undefined;
+      return {
+        bid: formatPrice(s.inst, bid.price),
+        bidSize: formatQty(s.inst, bid.synth + bid.user),
+        ask: formatPrice(s.inst, ask.price),
+        askSize: formatQty(s.inst, ask.synth + ask.user),
+        mark: formatPrice(s.inst, s.mark),
+      };
+    },
+  };
+}
+
+/** Starts the simulator; resolves once it listens. */
+export async function startSimulator(options: SimOptions): Promise<RunningSimulator> {
+  const { clock } = options;
+  const logger = options.logger ?? silentLogger();
+  const root = createRng(options.seed);
+  const specs = options.instruments ?? DEFAULT_INSTRUMENTS;
+  const instruments = options.symbols.map((sym) => {
+    const spec = specs.find((s) => s.symbol === sym);
+    if (spec === undefined) throw new RangeError(`sim: no instrument spec for ${sym}`);
+    if (!(options.startPrices[sym]! > 0)) throw new RangeError(`sim: no start price for ${sym}`);
+    return toInstrument(spec);
+  });
+  const accounts =
+    options.accounts !== undefined && options.accounts.length > 0
+      ? options.accounts.map((a) => ({ apiKey: a.apiKey, apiSecret: a.apiSecret }))
+      : [generateCredentials(root.fork('credentials'))];
+  const exchange = new Exchange({
+    clock,
+    rng: root.fork('ids'),
+    instruments,
+    startPrices: options.startPrices,
+    makerFeeRate: options.makerFeeRate,
+    takerFeeRate: options.takerFeeRate,
+    initialBalanceUsdt: options.initialBalanceUsdt,
+    accounts,
+  });
+  const faults = new FaultInjector(clock);
+  const stats = new Map(instruments.map((i) => [i.symbol, new MarketStats(exchange.symbol(i.symbol)!.mark)]));
+  const late: { ws?: WsServers } = {};
+  const ctx: SimContext = {
+    clock,
+    exchange,
+    ops: new TradeOps(exchange, faults, new RateLimiter(clock), options.rateLimitPerS),
+    faults,
+    stats,
+    rng: root.fork('wire'),
+    logger,
+    startedAt: clock.now(),
+    bookU: (symbol) => late.ws?.bookU(symbol) ?? 0,
+  };
+  const servers = new WsServers(ctx, options.pushIntervalMs);
+  late.ws = servers;
+  exchange.listener = {
+    wantsPrivate: (a) => servers.wantsPrivate(a),
+    onPrivate: (b) => servers.onPrivate(b),
+    onTrades: (symbol, trades) => {
+      const st = stats.get(symbol);
+      const s = exchange.symbol(symbol)!;
+      if (st !== undefined)
+        for (const t of trades) st.onTrade(t.price, t.qty, t.price * t.qty * s.factor, t.time);
+      servers.onTrades(symbol, trades);
+    },
+  };
+  faults.bind(servers.faultHooks());
+  const generators = instruments.map(
+    (inst) =>
+      new MarketGenerator(exchange, inst, root.fork(`market:${inst.symbol}`), {
+        startPrice: options.startPrices[inst.symbol]!,
+        volatility: options.volatility,
+        takerRatePerS: options.takerRatePerS,
+        stepMs: options.pushIntervalMs,
+      }),
+  );
+  for (const g of generators) g.start(clock);
+  if (options.faults?.enabled === true) faults.schedule(options.faults.schedule, options.symbols);
+
+  const host = options.host ?? '127.0.0.1';
+  let server: Server;
+  try {
+    server = await startHttpServer(ctx, host, options.port ?? 0, (req, socket, head) =>
+      servers.upgrade(req, socket, head),
+    );
+  } catch (err) {
+    for (const g of generators) g.stop();
+    faults.stop();
+    servers.close();
+    throw err;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  logger.info({ port, symbols: options.symbols }, 'simulator listening');
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    urls: {
+      rest: `http://${hostPart}:${port}`,
+      wsPublic: `ws://${hostPart}:${port}/v5/public/linear`,
+      wsPrivate: `ws://${hostPart}:${port}/v5/private`,
+      wsTrade: `ws://${hostPart}:${port}/v5/trade`,
+    },
+    accounts,
+    faults,
+    exchange: view(exchange),
+    close: () => {
+      closed ??= (async () => {
+        for (const g of generators) g.stop();
+        faults.stop();
+        servers.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Maps the `sim` section of the configuration to simulator options. */
+export function simOptionsFromConfig(sim: Config['sim'], clock: Clock, logger?: Logger): SimOptions {
+  return {
+    host: sim.host,
+    port: sim.port,
+    clock,
+    seed: sim.seed,
+    symbols: sim.symbols,
+    startPrices: sim.start_prices,
+    pushIntervalMs: sim.push_interval_ms,
+    volatility: sim.volatility,
+    takerRatePerS: sim.taker_rate_per_s,
+    makerFeeRate: sim.maker_fee_rate,
+    takerFeeRate: sim.taker_fee_rate,
+    initialBalanceUsdt: sim.initial_balance_usdt,
+    rateLimitPerS: sim.rate_limit_per_s,
+    faults: { enabled: sim.faults.enabled, schedule: sim.faults.schedule },
+    ...(logger === undefined ? {} : { logger }),
+  };
+}

@@ -284,7 +284,13 @@ export const connectionMachine = base
             description:
               'Connected but silent (a subscribed topic with no data even while pings succeed). Data brings it back to live; staleReconnectMs of silence reconnects.',
             entry: { type: 'notifyStale', params: ({ context }) => ({ kind: context.kind }) },
-            after: { staleReconnect: fail('stale') },
+            // Stale follows live, where the attempt counter is 0: a reconnect, never a give-up.
+            after: {
+              staleReconnect: {
+                target: '#connection.backoff',
+                actions: [{ type: 'recordEnd', params: { reason: 'stale' } }, 'notifyDownOnce'],
+              },
+            },
             on: { 'ws.activity': 'live' },
           },
           closing: {

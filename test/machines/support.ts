@@ -1,0 +1,150 @@
+/**
+ * Shared helpers of the machine tests: a pure fold of events through `transition()`, the
+ * shortest-path coverage check (every state node reached, every transition taken), and names of
+ * the actions a step returned.
+ */
+import {
+  getStateNodes,
+  initialTransition,
+  transition,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+  type AnyStateNode,
+  type EventObject,
+  type StateValue,
+} from 'xstate';
+import { getShortestPaths, toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
+
+/** One step of a fold: the event, the snapshot after it, and the actions it returned. */
+export interface FoldStep {
+  readonly event: EventObject;
+  readonly snapshot: AnyMachineSnapshot;
+  readonly actions: readonly { type: string; params?: unknown }[];
+}
+
+/** Folds events through the pure transition function, from the machine's initial state. */
+export function fold(
+  machine: AnyStateMachine,
+  input: unknown,
+  events: readonly EventObject[],
+): { initial: FoldStep; steps: FoldStep[] } {
+  const [s0, a0] = initialTransition(machine, input);
+  const initial = { event: { type: 'xstate.init' }, snapshot: s0, actions: a0 as FoldStep['actions'] };
+  const steps: FoldStep[] = [];
+  let s = s0;
+  for (const event of events) {
+    const [next, actions] = transition(machine, s, event);
+    s = next;
+    steps.push({ event, snapshot: next, actions });
+  }
+  return { initial, steps };
+}
+
+/** The ids of the active state nodes of a snapshot (the root excluded). */
+export function activeIds(machine: AnyStateMachine, snapshot: AnyMachineSnapshot): Set<string> {
+  const nodes: AnyStateNode[] = getStateNodes(machine.root, snapshot.value as StateValue);
+  return new Set(nodes.filter((n) => n !== machine.root).map((n) => n.id));
+}
+
+/** Every state node id of a machine except the root and history pseudo-states. */
+export function allStateIds(machine: AnyStateMachine): string[] {
+  const out: string[] = [];
+  const walk = (node: AnyStateNode): void => {
+    for (const child of Object.values(node.states)) {
+      if (child.type !== 'history') out.push(child.id);
+      walk(child);
+    }
+  };
+  walk(machine.root);
+  return out;
+}
+
+/** A transition of the machine, as toDirectedGraph lists it. */
+export interface EdgeInfo {
+  readonly key: string;
+  readonly transition: unknown;
+}
+
+/** Every transition definition of the machine, keyed `source --event--> target #index`. */
+export function allTransitions(machine: AnyStateMachine): EdgeInfo[] {
+  const out: EdgeInfo[] = [];
+  const walk = (node: DirectedGraphNode): void => {
+    node.edges.forEach((e, i) => {
+      out.push({ key: `${e.source.id} --${e.label.text}--> ${e.target.id} #${i}`, transition: e.transition });
+    });
+    node.children.forEach(walk);
+  };
+  walk(toDirectedGraph(machine));
+  return out;
+}
+
+/** What shortest-path traversal covered. */
+export interface Coverage {
+  readonly paths: number;
+  readonly missingStates: string[];
+  readonly missingTransitions: string[];
+}
+
+/**
+ * Traverses the machine with getShortestPaths over `events` (timers and actor outcomes included
+ * as explicit events), then, from every state reached, tries every event and records which
+ * transition definitions `getTransitionData` selects. Returns what was never reached or taken.
+ */
+export function coverage(
+  machine: AnyStateMachine,
+  options: {
+    /** One traversal per input; the coverage is their union. */
+    inputs: readonly unknown[];
+    events: readonly EventObject[];
+    serializeState?: (s: AnyMachineSnapshot) => string;
+    limit?: number;
+  },
+): Coverage {
+  const reached = new Set<string>();
+  const taken = new Set<unknown>();
+  let count = 0;
+  for (const input of options.inputs) {
+    const paths = getShortestPaths(machine, {
+      input,
+      events: options.events as never,
+      limit: options.limit ?? 100_000,
+      ...(options.serializeState === undefined
+        ? {}
+        : { serializeState: (s: AnyMachineSnapshot) => options.serializeState!(s) }),
+    });
+    count += paths.length;
+    for (const path of paths) {
+      const snapshot: AnyMachineSnapshot = path.state;
+      for (const id of activeIds(machine, snapshot)) reached.add(id);
+      if (snapshot.status !== 'active') continue;
+      for (const event of options.events) {
+        for (const t of machine.getTransitionData(snapshot, event)) taken.add(t);
+      }
+    }
+  }
+  return {
+    paths: count,
+    missingStates: allStateIds(machine).filter((id) => !reached.has(id)),
+    missingTransitions: allTransitions(machine)
+      .filter((e) => !taken.has(e.transition))
+      .map((e) => e.key),
+  };
+}
+
+/** The action types of a step, in order. */
+export function actionTypes(step: { actions: readonly { type: string }[] }): string[] {
+  return step.actions.map((a) => a.type);
+}
+
+/** The params of every action of a type in a step. */
+export function paramsOf<T>(
+  step: { actions: readonly { type: string; params?: unknown }[] },
+  type: string,
+): T[] {
+  return step.actions.filter((a) => a.type === type).map((a) => a.params as T);
+}
+
+/** The timer event XState raises for a named delay of a state. */
+export function after(delay: string, stateId: string): EventObject {
+  return { type: `xstate.after.${delay}.${stateId}` };
+}

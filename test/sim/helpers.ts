@@ -199,7 +199,8 @@ export class WsClient {
 export async function authed(url: string, clock: SimClock, key = KEY, secret = SECRET): Promise<WsClient> {
   const c = await WsClient.open(url);
   const expires = clock.now() + 10_000;
-  c.send({ req_id: 'a1', op: 'auth', args: [key, expires, signWsAuth(credentials(key, secret), expires)] });
+  const args = [key, expires, signWsAuth(credentials(key, secret), expires)];
+  c.send(url.endsWith('/v5/trade') ? { reqId: 'a1', op: 'auth', args } : { req_id: 'a1', op: 'auth', args });
   await c.next((m) => m.op === 'auth');
   return c;
 }

@@ -38,6 +38,8 @@ export class FaultInjector {
   #timers: { id: TimerId }[] = [];
   /** How many faults of each kind took effect (for tests and the soak report). */
   readonly counts = new Map<string, number>();
+  /** Control frames (pongs, acks) a stalled public endpoint swallowed. */
+  swallowed = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;

@@ -71,6 +71,7 @@ export class BookStream {
       this.u++;
       this.#snapshot = undefined;
       this.#running = true;
+      this.#lastSentAt = this.clock.now();
       this.#arm();
     }
     this.subscribers.add(conn);

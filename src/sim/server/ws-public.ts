@@ -104,7 +104,10 @@ export class PublicServer {
   }
 
   #reply(conn: PublicConn, body: Record<string, unknown>): void {
-    if (this.#ctx.faults.publicStalled()) return;
+    if (this.#ctx.faults.publicStalled()) {
+      this.#ctx.faults.swallowed++;
+      return;
+    }
     conn.send(JSON.stringify(body));
   }
 

@@ -33,7 +33,7 @@ const order = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-async function bestPrices(): Promise<{ bid: string; ask: string }> {
+function bestPrices(): { bid: string; ask: string } {
   const top = t.sim.exchange.bookTop('BTCUSDT')!;
   return { bid: top.bid, ask: top.ask };
 }
@@ -166,7 +166,7 @@ describe('private event ordering', () => {
     c.send({ op: 'subscribe', args: ['order', 'execution', 'position', 'wallet'] });
     await c.next((m) => m.op === 'subscribe');
     const from = c.frames.length;
-    const { ask } = await bestPrices();
+    const { ask } = bestPrices();
     const price = (Number(ask) + 5).toFixed(2);
     await call(t, 'POST', '/v5/order/create', order({ price, qty: '0.500', timeInForce: 'IOC' }));
     await sync(c);
@@ -190,7 +190,7 @@ describe('private event ordering', () => {
     c.send({ op: 'subscribe', args: ['order', 'execution', 'position', 'wallet'] });
     await c.next((m) => m.op === 'subscribe');
     const from = c.frames.length;
-    const { ask } = await bestPrices();
+    const { ask } = bestPrices();
     const r = await call(t, 'POST', '/v5/order/create', order({ price: ask, timeInForce: 'PostOnly' }));
     expect(r.json.retCode).toBe(0);
     await sync(c);
@@ -213,7 +213,7 @@ describe('private event ordering', () => {
       args: ['order.linear', 'execution.linear', 'execution.fast', 'position', 'wallet'],
     });
     await c.next((m) => m.op === 'subscribe');
-    const { bid } = await bestPrices();
+    const { bid } = bestPrices();
     await call(t, 'POST', '/v5/order/create', order({ price: bid, orderLinkId: 'mk-1' }), {
       key: KEY2,
       secret: SECRET2,

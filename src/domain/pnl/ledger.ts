@@ -159,6 +159,24 @@ export class PnlLedger {
     return ledger;
   }
 
+  /**
+   * Takes the exchange's position when reconciliation finds ours differs (fills we never saw). The
+   * realised PnL, fees and history are kept; fills at or before `asOfMs` are from then on refused
+   * as expired, since the exchange's figure already contains them.
+   */
+  correctPosition(position: ExchangePosition): void {
+    if (!Number.isSafeInteger(position.sizeUnits))
+      throw new RangeError(`position size must be an integer of quantity units, was ${position.sizeUnits}`);
+    if (position.sizeUnits !== 0 && !(position.avgPrice > 0))
+      throw new RangeError(`a non-zero position needs an average price > 0, was ${position.avgPrice}`);
+    this.seen.raiseHorizon(position.asOfMs);
+    this.pos = position.sizeUnits;
+    this.avg = position.sizeUnits === 0 ? NaN : position.avgPrice;
+    if (this.pos === 0) this.trip = null;
+    else this.trip ??= { openedAt: position.asOfMs, realised: 0, fees: 0 };
+    this.afterEvent(position.asOfMs);
+  }
+
   /** Applies one fill, once per execId. */
   applyFill(fill: Fill): FillOutcome {
     if (!this.isValid(fill)) {

@@ -42,6 +42,11 @@ export class SeenIds {
     return this.horizonMs;
   }
 
+  /** Moves the horizon forward (never back): fills up to `timeMs` are taken as already counted. */
+  raiseHorizon(timeMs: number): void {
+    if (timeMs > this.horizonMs) this.horizonMs = timeMs;
+  }
+
   /** Returns how many ids are remembered. */
   get size(): number {
     return this.current.size + this.previous.size;

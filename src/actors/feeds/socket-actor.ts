@@ -1,0 +1,129 @@
+/**
+ * The `socket` actor of a connection machine: one BybitSocket for the lifetime of one session.
+ * It reports transport facts as `ws.*` events, runs the machine's commands (authenticate,
+ * subscribe, close), and hands data frames straight to their consumers: they never pass through
+ * the machine. Every promise is settled into an event, so nothing here can throw into XState, and
+ * the cleanup terminates the socket whatever state the session ends in.
+ */
+import { fromCallback } from 'xstate';
+import type { Clock } from '../../domain/clock.js';
+import type { SocketCommand, SocketEvent, SocketInput } from '../../machines/connection.js';
+import { BybitSocket, type BybitSocketHandlers } from '../../adapters/bybit/ws/socket.js';
+import type { Logger } from '../../adapters/log/logger.js';
+import type { Metrics, WsType } from '../../adapters/metrics/metrics.js';
+import type { Credentials } from '../../adapters/secrets/secret.js';
+
+/** `ws.activity` is sent at most this often: enough for the data watchdog, cheap on the hot path. */
+const ACTIVITY_EVERY_MS = 100;
+
+export interface SocketActorDeps {
+  readonly kind: WsType;
+  readonly url: string;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly credentials?: Credentials | undefined;
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly recvWindowMs: number;
+  readonly timeOffsetMs: () => number;
+  /** The topics to subscribe, read at each subscribe (so a resubscribe has the current list). */
+  readonly topics: () => readonly string[];
+  /** Data handlers; onClose, onHeartbeatTimeout and onError are the actor's own. */
+  readonly handlers: Omit<BybitSocketHandlers, 'onClose' | 'onHeartbeatTimeout' | 'onError'>;
+  /** The socket of the current session once it is usable (live), undefined otherwise. */
+  readonly onSocket?: (socket: BybitSocket | undefined) => void;
+}
+
+/** Builds the callback logic the connection machine invokes as `socket`. */
+export function socketLogic(deps: SocketActorDeps) {
+  return fromCallback<SocketCommand, SocketInput>(({ sendBack, receive }) => {
+    const send = (e: SocketEvent) => sendBack(e);
+    let lastActivity = Number.NEGATIVE_INFINITY;
+    const activity = (): void => {
+      const now = deps.clock.now();
+      if (now - lastActivity >= ACTIVITY_EVERY_MS) {
+        lastActivity = now;
+        send({ type: 'ws.activity' });
+      }
+    };
+    const h = deps.handlers;
+    const socket = new BybitSocket({
+      url: deps.url,
+      kind: deps.kind,
+      clock: deps.clock,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      exchange: 'bybit',
+      pingIntervalMs: deps.pingIntervalMs,
+      pongTimeoutMs: deps.pongTimeoutMs,
+      connectTimeoutMs: deps.connectTimeoutMs,
+      requestTimeoutMs: deps.requestTimeoutMs,
+      recvWindowMs: deps.recvWindowMs,
+      timeOffsetMs: deps.timeOffsetMs,
+      ...(deps.credentials === undefined ? {} : { credentials: deps.credentials }),
+      handlers: {
+        onBook: (f) => {
+          activity();
+          h.onBook?.(f);
+        },
+        onPublicTrade: (f) => {
+          activity();
+          h.onPublicTrade?.(f);
+        },
+        onTicker: (f) => {
+          activity();
+          h.onTicker?.(f);
+        },
+        onPrivate: (m) => {
+          activity();
+          h.onPrivate?.(m);
+        },
+        ...(h.onRejected === undefined ? {} : { onRejected: h.onRejected }),
+        ...(h.onRaw === undefined ? {} : { onRaw: h.onRaw }),
+        onHeartbeatTimeout: () => send({ type: 'ws.heartbeatTimeout' }),
+        onError: (error) => deps.logger.warn({ err: error, kind: deps.kind }, 'socket error'),
+        onClose: (code, reason) => {
+          deps.onSocket?.(undefined);
+          send({ type: 'ws.closed', code, reason });
+        },
+      },
+    });
+    socket.connect().then(
+      () => send({ type: 'ws.opened' }),
+      (error: unknown) => send({ type: 'ws.failed', error }),
+    );
+    receive((command) => {
+      switch (command.type) {
+        case 'socket.authenticate':
+          socket.authenticate().then(
+            () => {
+              if (deps.kind === 'trade') deps.onSocket?.(socket);
+              send({ type: 'ws.authenticated' });
+            },
+            (error: unknown) => send({ type: 'ws.authFailed', error }),
+          );
+          return;
+        case 'socket.subscribe':
+          socket.subscribe(deps.topics()).then(
+            () => {
+              deps.onSocket?.(socket);
+              send({ type: 'ws.subscribed' });
+            },
+            (error: unknown) => send({ type: 'ws.subscribeFailed', error }),
+          );
+          return;
+        case 'socket.close':
+          deps.onSocket?.(undefined);
+          socket.close().catch(() => socket.terminate());
+          return;
+      }
+    });
+    return () => {
+      deps.onSocket?.(undefined);
+      socket.terminate();
+    };
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * One quoter machine per symbol, and the requote that binds it to the world: read the book and
+ * the position, compute the desired ladder (pure domain), and hand it to the order manager. The
+ * machines decide when; this decides nothing of its own.
+ */
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import type { Clock } from '../domain/clock.js';
+import type { Instrument } from '../domain/instrument.js';
+import { computeQuotes } from '../domain/strategy/quotes.js';
+import type { QuoteParams } from '../domain/strategy/params.js';
+import { quoterMachine, type QuoterEvent, type RiskState } from '../machines/quoter.js';
+import type { Logger } from '../adapters/log/logger.js';
+import type { Metrics } from '../adapters/metrics/metrics.js';
+import type { MarketData } from './market/market-data.js';
+import type { OrderManager } from './orders/order-manager.js';
+import type { Portfolio } from './portfolio.js';
+
+export interface QuotingDeps {
+  readonly symbols: readonly string[];
+  readonly instruments: ReadonlyMap<string, Instrument>;
+  readonly params: ReadonlyMap<string, QuoteParams>;
+  readonly requoteIntervalMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly market: MarketData;
+  readonly orders: OrderManager;
+  readonly portfolio: Portfolio;
+  readonly inspect?: Observer<InspectionEvent> | ((e: InspectionEvent) => void) | undefined;
+  /** The machine's state changed (for the machine-state gauge and the status line). */
+  readonly onState?: (symbol: string, state: string) => void;
+}
+
+const QUOTER_STATES = ['waiting', 'quoting', 'paused', 'stopped'];
+/** How soon a pull looks again for orders that were in flight the first time. */
+const PULL_RETRY_MS = 250;
+
+export class Quoting {
+  readonly #d: QuotingDeps;
+  readonly #quoters = new Map<string, Actor<typeof quoterMachine>>();
+
+  constructor(deps: QuotingDeps) {
+    this.#d = deps;
+    for (const symbol of deps.symbols) {
+      const actor = createActor(
+        quoterMachine.provide({
+          actions: {
+            requote: (_, p: { symbol: string; reduceOnly: boolean }) => this.#requote(p.symbol, p.reduceOnly),
+            pullQuotes: (_, p: { symbol: string; reason: string }) => this.#pull(p.symbol, p.reason),
+          },
+        }),
+        {
+          clock: deps.clock,
+          input: { symbol, requoteIntervalMs: deps.requoteIntervalMs },
+          ...(deps.inspect === undefined ? {} : { inspect: deps.inspect }),
+        },
+      );
+      actor.subscribe((s) => {
+        const state = typeof s.value === 'string' ? s.value : (Object.keys(s.value)[0] ?? '');
+        deps.metrics.setMachineState(`quoter.${symbol}`, state, QUOTER_STATES);
+        deps.onState?.(symbol, state);
+      });
+      this.#quoters.set(symbol, actor);
+    }
+  }
+
+  start(): void {
+    for (const q of this.#quoters.values()) q.start();
+  }
+
+  /** Sends an event to one symbol's quoter, or to all of them. */
+  send(event: QuoterEvent, symbol?: string): void {
+    if (symbol !== undefined) this.#quoters.get(symbol)?.send(event);
+    else for (const q of this.#quoters.values()) q.send(event);
+  }
+
+  riskChanged(state: RiskState): void {
+    this.send({ type: 'risk.changed', state });
+  }
+
+  /** Stops quoting for good (shutdown); the machines reach their final state. */
+  stop(): void {
+    this.send({ type: 'quoter.stop' });
+  }
+
+  state(symbol: string): string {
+    const v = this.#quoters.get(symbol)?.getSnapshot().value;
+    return typeof v === 'string' ? v : v === undefined ? 'none' : JSON.stringify(v);
+  }
+
+  #requote(symbol: string, reduceOnly: boolean): void {
+    const d = this.#d;
+    const market = d.market.marketInput(symbol);
+    const inst = d.instruments.get(symbol);
+    const params = d.params.get(symbol);
+    if (market === undefined || inst === undefined || params === undefined) return;
+    const quotes = computeQuotes(
+      params,
+      market,
+      { positionUnits: d.portfolio.positionOf(symbol), mode: reduceOnly ? 'reducing' : 'normal' },
+      inst,
+    );
+    d.metrics.quotes.inc({ symbol });
+    if (Number.isFinite(quotes.spreadBps)) d.metrics.quoteSpread.set({ symbol }, quotes.spreadBps);
+    if (Number.isFinite(quotes.skewBps)) d.metrics.quoteSkew.set({ symbol }, quotes.skewBps);
+    d.orders
+      .requote(symbol, quotes)
+      .catch((err: unknown) => d.logger.error({ err, symbol }, 'requote failed'));
+  }
+
+  /**
+   * Cancels our quotes of a symbol. Orders still in flight cannot be cancelled yet, so the pull
+   * repeats until none of ours is left or quoting resumes.
+   */
+  #pull(symbol: string, reason: string, attempt = 0): void {
+    const d = this.#d;
+    if (attempt === 0) d.logger.info({ symbol, reason }, 'pulling quotes');
+    d.orders
+      .requote(symbol, {
+        bids: [],
+        asks: [],
+        fair: Number.NaN,
+        spreadBps: Number.NaN,
+        skewBps: 0,
+        volBps: Number.NaN,
+        inventoryRatio: 0,
+        reduceOnly: false,
+        skipped: 'no_market',
+      })
+      .then(() => {
+        if (this.state(symbol) === 'quoting' || d.orders.liveOrders(symbol).length === 0) return;
+        d.clock.setTimeout(() => {
+          if (this.state(symbol) !== 'quoting') this.#pull(symbol, reason, attempt + 1);
+        }, PULL_RETRY_MS);
+      })
+      .catch((err: unknown) => d.logger.error({ err, symbol }, 'pulling quotes failed'));
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * `npm run bot`: the composition root. With no arguments it trades in paper mode against the
+ * embedded simulator on a loopback port; `--config FILE` selects testnet, live or an external
+ * simulator. It loads and checks the configuration (exit 2 on a bad one), builds the actor system,
+ * handles signals (the first runs the shutdown machine; a second forces a best-effort cancel and
+ * exit 130) and exits with the root's exit code. Every last-resort error is logged and leads to an
+ * orderly shutdown: nothing kills the process silently.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectDefaultMetrics } from 'prom-client';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import { wallClock } from '../adapters/clock.js';
+import { createLogger, type Logger } from '../adapters/log/logger.js';
+import { Metrics } from '../adapters/metrics/metrics.js';
+import { credentials as makeCredentials, type Credentials } from '../adapters/secrets/secret.js';
+import { loadSecret, SecretError } from '../adapters/secrets/load.js';
+import { startEventLoopMonitor } from '../adapters/system/event-loop.js';
+import { createStatusLine } from '../adapters/console/status-line.js';
+import { startInspectorRelay, type InspectorRelay } from '../adapters/inspect/relay.js';
+import { Runtime, type Endpoints } from '../actors/runtime.js';
+import { buildSystem } from '../actors/system.js';
+import { botStatus, statusText } from '../actors/status.js';
+import { simOptionsFromConfig, startSimulator, type RunningSimulator } from '../sim/index.js';
+import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
+
+const FLAGS = {
+  config: { type: 'string', value: 'FILE', help: 'a YAML file merged over config/config.yaml' },
+  inspect: { type: 'boolean', help: 'stream the machines to the Stately inspector through a loopback relay' },
+  'inspect-port': { type: 'string', value: 'N', help: 'port of the inspector relay (default 8090)' },
+  help: { type: 'boolean', help: 'show this help' },
+} satisfies Record<string, FlagSpec>;
+
+/** The whole exit must happen within this, whatever hangs (DESIGN §6). */
+const HARD_EXIT_MS = 40_000;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function endpointsOf(config: Config): Endpoints {
+  const e = config.exchange;
+  return {
+    rest: e.rest_url,
+    wsPublic: e.ws_public_url,
+    wsPrivate: e.ws_private_url,
+    wsTrade: e.ws_trade_url,
+  };
+}
+
+function venueCredentials(warn: (m: string) => void): Credentials {
+  const key = loadSecret('BYBIT_API_KEY', { env: process.env, warn });
+  const secret = loadSecret('BYBIT_API_SECRET', { env: process.env, warn });
+  if (key === undefined || secret === undefined)
+    throw new SecretError(
+      key === undefined ? 'BYBIT_API_KEY' : 'BYBIT_API_SECRET',
+      'not found: set BYBIT_API_KEY_FILE and BYBIT_API_SECRET_FILE (or mount /run/secrets/bybit_api_key and bybit_api_secret)',
+    );
+  return { apiKey: key, apiSecret: secret };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let flags;
+  try {
+    flags = parseFlags(argv, FLAGS);
+  } catch (e) {
+    if (e instanceof UsageError)
+      fail(`${e.message}\n\n${usage('npm run bot --', 'Runs the market maker.', FLAGS)}`, 2);
+    throw e;
+  }
+  if (flags.help === true) {
+    process.stdout.write(
+      usage(
+        'npm run bot --',
+        'Runs the market maker (paper mode on the embedded simulator by default).',
+        FLAGS,
+      ),
+    );
+    return;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(flags.config);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message, 2);
+    throw e;
+  }
+
+  const tty = process.stdout.isTTY === true && config.monitoring.status_line;
+  let logFile = config.log.file;
+  if (tty && logFile === '') {
+    mkdirSync('data/logs', { recursive: true });
+    logFile = join('data', 'logs', 'bot.log');
+  }
+  const logger: Logger = createLogger({ level: config.log.level, file: logFile });
+  const log = logger.child({ component: 'bot' });
+  if (tty) process.stdout.write(`mm-bot ${config.mode}: logs in ${logFile}\n`);
+
+  const clock = wallClock;
+  const metrics = new Metrics();
+  collectDefaultMetrics({ register: metrics.registry });
+
+  let sim: RunningSimulator | undefined;
+  let endpoints: Endpoints;
+  let creds: Credentials;
+  try {
+    if (config.mode === 'paper') {
+      sim = await startSimulator(simOptionsFromConfig(config.sim, clock, logger.child({ component: 'sim' })));
+      endpoints = sim.urls;
+      const account = sim.accounts[0]!;
+      creds = makeCredentials(account.apiKey, account.apiSecret);
+      log.info({ rest: sim.urls.rest }, 'paper mode: embedded simulator started');
+    } else {
+      endpoints = endpointsOf(config);
+      creds = venueCredentials((m) => log.warn(m));
+    }
+  } catch (e) {
+    if (e instanceof SecretError) fail(e.message, 2);
+    throw e;
+  }
+
+  let relay: InspectorRelay | undefined;
+  let inspect;
+  if (flags.inspect === true) {
+    const port = Number(flags['inspect-port'] ?? '8090');
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      fail(`--inspect-port: expected a port number, found ${flags['inspect-port']}`, 2);
+    relay = await startInspectorRelay(port);
+    const { createWebSocketInspector } = await import('@statelyai/inspect');
+    const inspector = createWebSocketInspector({ url: relay.wsUrl });
+    inspect = inspector.inspect;
+    process.stdout.write(`inspector: open ${relay.url} in a browser that can reach stately.ai\n`);
+  }
+
+  const loop = startEventLoopMonitor();
+  const rt = new Runtime({
+    config,
+    clock,
+    logger,
+    metrics,
+    endpoints,
+    credentials: creds,
+    inspect,
+    eventLoopLagMs: () => loop.lagMs(),
+  });
+  const root = buildSystem(rt, { web: config.monitoring.enable_prometheus });
+  const status = tty ? createStatusLine(process.stdout) : undefined;
+  const statusTimer =
+    status === undefined ? undefined : setInterval(() => status.update(statusText(botStatus(rt))), 1_000);
+  statusTimer?.unref();
+
+  let finishing = false;
+  const finish = async (code: number): Promise<never> => {
+    if (finishing) return new Promise<never>(() => undefined);
+    finishing = true;
+    if (statusTimer !== undefined) clearInterval(statusTimer);
+    status?.done();
+    try {
+      if (rt.isStarted) {
+        rt.started.market.stop();
+        rt.started.orders.stop();
+      }
+      loop.stop();
+      await rt.rest.close();
+      await sim?.close();
+      await relay?.close();
+    } catch (err) {
+      log.warn({ err }, 'error while releasing resources');
+    }
+    log.info({ exitCode: code }, 'exit');
+    logger.flush?.();
+    process.exit(code);
+  };
+
+  root.subscribe({
+    complete: () => {
+      const out = root.getSnapshot().output;
+      log.info({ reason: out?.reason, verified: out?.verified }, 'stopped');
+      if (tty)
+        process.stdout.write(
+          `\nstopped (${out?.reason ?? 'unknown'}), orders cancelled and verified: ${String(out?.verified)}\n`,
+        );
+      void finish(out?.exitCode ?? 1);
+    },
+    error: (err) => {
+      metrics.unhandledErrors.inc({ kind: 'root' });
+      log.fatal({ err }, 'the root actor failed');
+      void forced(1);
+    },
+  });
+
+  /** Best-effort: cancel everything of ours without verification, then exit. */
+  const forced = async (code: number): Promise<void> => {
+    log.warn('forced exit: best-effort cancel of every order of ours');
+    const deadline = Date.now() + 3_000;
+    await Promise.race([
+      Promise.allSettled(config.symbols.map((s) => rt.rest.cancelAllOrders(s))),
+      new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref()),
+    ]);
+    await finish(code);
+  };
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      log.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        log.error('shutdown did not finish within 40 s; forcing exit');
+        void forced(1);
+      }, HARD_EXIT_MS).unref();
+      root.send({ type: 'shutdown.request', reason: 'signal' });
+    } else {
+      log.warn({ signal }, 'second signal: forcing exit');
+      void forced(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const lastResort = (kind: string) => (err: unknown) => {
+    metrics.unhandledErrors.inc({ kind });
+    log.fatal({ err }, `${kind}: shutting down`);
+    root.send({ type: 'shutdown.request', reason: 'fatal' });
+  };
+  process.on('uncaughtException', lastResort('uncaught_exception'));
+  process.on('unhandledRejection', lastResort('unhandled_rejection'));
+
+  root.start();
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`mm-bot failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

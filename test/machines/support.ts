@@ -78,6 +78,18 @@ export function allTransitions(machine: AnyStateMachine): EdgeInfo[] {
   return out;
 }
 
+/**
+ * Whether an event can really reach a snapshot: an actor's done or error event only arrives while
+ * that actor is a child (elsewhere an unhandled error event would error the machine, a state no
+ * run can reach).
+ */
+export function isPossible(snapshot: AnyMachineSnapshot, event: EventObject): boolean {
+  const m = /^xstate\.(?:done|error)\.actor\.(.+)$/.exec(event.type);
+  if (m === null) return true;
+  const children = snapshot.children as Record<string, unknown>;
+  return children[m[1]!] !== undefined;
+}
+
 /** What shortest-path traversal covered. */
 export interface Coverage {
   readonly paths: number;
@@ -107,6 +119,7 @@ export function coverage(
     const paths = getShortestPaths(machine, {
       input,
       events: options.events as never,
+      filterEvents: (snapshot: AnyMachineSnapshot, event: EventObject) => isPossible(snapshot, event),
       limit: options.limit ?? 100_000,
       ...(options.serializeState === undefined
         ? {}
@@ -115,9 +128,15 @@ export function coverage(
     count += paths.length;
     for (const path of paths) {
       const snapshot: AnyMachineSnapshot = path.state;
+      // No modelled event may error the machine.
+      if (snapshot.status === 'error')
+        throw new Error(
+          `error snapshot after ${JSON.stringify(path.steps.map((x) => (x.event as EventObject).type))}`,
+        );
       for (const id of activeIds(machine, snapshot)) reached.add(id);
       if (snapshot.status !== 'active') continue;
       for (const event of options.events) {
+        if (!isPossible(snapshot, event)) continue;
         for (const t of machine.getTransitionData(snapshot, event)) taken.add(t);
       }
     }

@@ -27,6 +27,7 @@ import { startHttpServer } from './server/http-server.js';
 import { MarketStats } from './server/market-stats.js';
 import { RateLimiter } from './server/rate-limit.js';
 import { TradeOps } from './server/trade-ops.js';
+import { newCounters } from './server/ws-conn.js';
 import { WsServers } from './server/ws-servers.js';
 import { restPosition, walletAccount } from './wire/account.js';
 import { restExecution } from './wire/execution.js';
@@ -80,12 +81,27 @@ export interface SimExchangeView {
   ): { bid: string; bidSize: string; ask: string; askSize: string; mark: string } | undefined;
 }
 
+/** Running totals of the wire server (for the throughput script, the soak and tests). */
+export interface SimStats {
+  /** WebSocket frames sent, on every endpoint. */
+  readonly framesSent: number;
+  /** Frames not sent because the socket was closing or its client too slow. */
+  readonly framesDropped: number;
+  /** Clients cut off for not reading (more than 16 MB buffered). */
+  readonly slowConsumersCut: number;
+  /** Open sockets per endpoint. */
+  readonly connections: { readonly public: number; readonly private: number; readonly trade: number };
+  /** The engine sequence: one per matching operation. */
+  readonly engineSeq: number;
+}
+
 export interface RunningSimulator {
   readonly port: number;
   readonly urls: { rest: string; wsPublic: string; wsPrivate: string; wsTrade: string };
   readonly accounts: readonly { apiKey: string; apiSecret: string }[];
   readonly faults: FaultInjector;
   readonly exchange: SimExchangeView;
+  stats(): SimStats;
   close(): Promise<void>;
 }
 
@@ -164,6 +180,7 @@ export async function startSimulator(options: SimOptions): Promise<RunningSimula
   const faults = new FaultInjector(clock);
   const stats = new Map(instruments.map((i) => [i.symbol, new MarketStats(exchange.symbol(i.symbol)!.mark)]));
   const late: { ws?: WsServers } = {};
+  const counters = newCounters();
   const ctx: SimContext = {
     clock,
     exchange,
@@ -173,6 +190,7 @@ export async function startSimulator(options: SimOptions): Promise<RunningSimula
     rng: root.fork('wire'),
     logger,
     startedAt: clock.now(),
+    counters,
     bookU: (symbol) => late.ws?.bookU(symbol) ?? 0,
   };
   const servers = new WsServers(ctx, options.pushIntervalMs);
@@ -229,6 +247,17 @@ export async function startSimulator(options: SimOptions): Promise<RunningSimula
     accounts,
     faults,
     exchange: view(exchange),
+    stats: () => ({
+      framesSent: counters.framesSent,
+      framesDropped: counters.framesDropped,
+      slowConsumersCut: counters.slowConsumersCut,
+      connections: {
+        public: servers.public.conns.size,
+        private: servers.private.conns.size,
+        trade: servers.trade.conns.size,
+      },
+      engineSeq: exchange.seq,
+    }),
     close: () => {
       closed ??= (async () => {
         for (const g of generators) g.stop();

@@ -6,6 +6,7 @@ import type { Exchange } from '../engine/exchange.js';
 import type { FaultInjector } from '../faults/fault-injector.js';
 import type { MarketStats } from './market-stats.js';
 import type { TradeOps } from './trade-ops.js';
+import type { WireCounters } from './ws-conn.js';
 
 export interface SimContext {
   readonly clock: Clock;
@@ -18,6 +19,8 @@ export interface SimContext {
   readonly logger: Logger;
   /** Time the venue started (instruments' launchTime). */
   readonly startedAt: number;
+  /** Frame totals of every WebSocket connection. */
+  readonly counters: WireCounters;
   /** The `u` of a symbol's 1000-level book stream (REST orderbook reports it). */
   bookU(symbol: string): number;
 }

@@ -9,6 +9,15 @@ import type { SocketKind } from '../faults/fault-injector.js';
 /** A client this far behind is disconnected rather than buffered for. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
+/** Totals across every connection of the server (see RunningSimulator.stats). */
+export interface WireCounters {
+  framesSent: number;
+  framesDropped: number;
+  slowConsumersCut: number;
+}
+
+export const newCounters = (): WireCounters => ({ framesSent: 0, framesDropped: 0, slowConsumersCut: 0 });
+
 export class WsConn {
   /** Frames this connection could not send because it was closing or too slow. */
   dropped = 0;
@@ -17,6 +26,7 @@ export class WsConn {
     readonly ws: WebSocket,
     readonly kind: SocketKind,
     readonly id: string,
+    readonly counters: WireCounters = newCounters(),
   ) {}
 
   get open(): boolean {
@@ -28,13 +38,17 @@ export class WsConn {
     const ws = this.ws;
     if (ws.readyState !== 1) {
       this.dropped++;
+      this.counters.framesDropped++;
       return;
     }
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.dropped++;
+      this.counters.framesDropped++;
+      this.counters.slowConsumersCut++;
       ws.terminate();
       return;
     }
+    this.counters.framesSent++;
     if (typeof frame === 'string') ws.send(frame);
     else ws.send(frame, { binary: false });
   }

@@ -63,7 +63,12 @@ export class PrivateServer {
   }
 
   accept(ws: WebSocket): void {
-    const conn = new PrivateConn(ws, 'private', xidConnId(this.#ctx.rng, ++this.#counter));
+    const conn = new PrivateConn(
+      ws,
+      'private',
+      xidConnId(this.#ctx.rng, ++this.#counter),
+      this.#ctx.counters,
+    );
     this.conns.add(conn);
     ws.on('message', (data) => {
       try {

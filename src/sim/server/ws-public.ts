@@ -86,7 +86,7 @@ export class PublicServer {
   }
 
   accept(ws: WebSocket): void {
-    const conn = new PublicConn(ws, 'public', uuid(this.#ctx.rng));
+    const conn = new PublicConn(ws, 'public', uuid(this.#ctx.rng), this.#ctx.counters);
     this.conns.add(conn);
     ws.on('message', (data) => {
       try {

@@ -44,7 +44,7 @@ export class TradeServer {
   }
 
   accept(ws: WebSocket): void {
-    const conn = new TradeConn(ws, 'trade', xidConnId(this.#ctx.rng, ++this.#counter));
+    const conn = new TradeConn(ws, 'trade', xidConnId(this.#ctx.rng, ++this.#counter), this.#ctx.counters);
     this.conns.add(conn);
     ws.on('message', (data) => {
       try {

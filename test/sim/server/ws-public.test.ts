@@ -154,6 +154,10 @@ describe('book streams', () => {
     }
     const deltas = applied - 1;
     expect(deltas).toBeGreaterThan(30);
+    const stats = t.sim.stats();
+    expect(stats.connections.public).toBeGreaterThanOrEqual(1);
+    expect(stats.framesSent).toBeGreaterThanOrEqual(applied);
+    expect(stats.slowConsumersCut).toBe(0);
     expect(deletes).toBeGreaterThan(0);
     const frames = c.frames.filter((f) => f.includes('"orderbook.50.BTCUSDT"'));
     expect(frames[1]).toMatch(

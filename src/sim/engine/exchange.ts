@@ -463,9 +463,13 @@ export class Exchange {
       return;
     }
     if (crosses) {
+      // A reduce-only taker trades no more than the position it reduces; the rest rests or is cancelled.
+      const want = order.reduceOnly
+        ? Math.min(order.leaves, reducible(account.positions.get(order.symbol), order.side))
+        : order.leaves;
       opposite.consume(
         order.price,
-        order.leaves,
+        want,
         (price, q, maker) => {
           this.#print(op, s, order.side, price, q);
           if (maker !== undefined) {
@@ -647,6 +651,8 @@ export class Exchange {
   #finish(op: Op): void {
     for (const [account, t] of op.touched) {
       if (t.filled) this.#enforceReduceOnly(op, account, t.symbols);
+      // Every order event moves the position's seq, as Bybit's pushes show (§6.7).
+      for (const sym of t.symbols) account.position(sym, op.now).seq = op.seq;
     }
     if (op.trades.length > 0) this.listener.onTrades(op.symbol, op.trades);
     for (const [account, t] of op.touched) {

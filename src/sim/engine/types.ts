@@ -98,7 +98,7 @@ export interface SimPosition {
   cumRealised: number;
   createdTime: number;
   updatedTime: number;
-  /** The engine seq of the last change, -1 when never traded. */
+  /** The engine seq of the last order event or fill in this symbol, -1 before any. */
   seq: number;
 }
 

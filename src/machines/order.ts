@@ -133,6 +133,8 @@ export interface OrderContext {
   readonly prevPrice: number;
   readonly prevQty: number;
   readonly amendCumQty: number;
+  /** An amend was sent and neither its outcome nor a venue report has settled it. */
+  readonly amendPending: boolean;
   readonly rejectReason: string | null;
   readonly reconcileFailures: number;
   /** The state last reported by notifyTransition. */
@@ -155,30 +157,27 @@ export type VenueTarget = 'new' | 'partiallyFilled' | 'filled' | 'cancelled' | '
 
 interface Report {
   readonly status: VenueOrderStatus;
+  readonly qty: number;
   readonly cumQty: number;
   readonly rejectReason?: string;
 }
 
 /**
- * Returns the state a venue report puts the order in, given what the machine already knows. With
- * `postOnly`, an unfilled order cancelled with EC_PostOnlyWillTakeLiquidity counts as rejected
- * (it never rested); without it, as cancelled.
+ * Returns the state a venue report puts the order in, given what the machine already knows. Fills
+ * the machine has seen count too: an order update that lags the executions (PartiallyFilled while
+ * the fills already add up to qty) puts the order in filled. With `postOnly`, an unfilled order
+ * cancelled with EC_PostOnlyWillTakeLiquidity counts as rejected (it never rested); without it, as
+ * cancelled.
  */
 export function venueTarget(context: OrderContext, report: Report, postOnly: boolean): VenueTarget {
   const filled = Math.max(context.execQty, context.venueCumQty, report.cumQty);
-  switch (report.status) {
-    case 'Filled':
-      return 'filled';
-    case 'Rejected':
-      return 'rejected';
-    case 'Cancelled':
-      return postOnly && report.rejectReason === POST_ONLY_REJECT_REASON && filled === 0
-        ? 'postOnly'
-        : 'cancelled';
-    case 'New':
-    case 'PartiallyFilled':
-      return filled > 0 ? 'partiallyFilled' : 'new';
-  }
+  if (report.status === 'Rejected') return 'rejected';
+  if (report.status === 'Filled' || filled >= report.qty) return 'filled';
+  if (report.status === 'Cancelled')
+    return postOnly && report.rejectReason === POST_ONLY_REJECT_REASON && filled === 0
+      ? 'postOnly'
+      : 'cancelled';
+  return filled > 0 ? 'partiallyFilled' : 'new';
 }
 
 function reportOf(event: OrderEvent | { type: string; output?: unknown }): Report | null {
@@ -335,6 +334,9 @@ const base = setup({
     isConfirmed: ({ context }) => context.confirmed,
     hasFills: ({ context }) => context.cumQty > 0,
     hasFillsSinceAmend: ({ context }) => context.cumQty > context.amendCumQty,
+    isAmendPending: ({ context }) => context.amendPending,
+    isFilledAtPendingAmend: ({ context }) =>
+      context.amendPending && Math.max(context.execQty, context.venueCumQty) >= context.prevQty,
     isFilledAtPrevious: ({ context }) => Math.max(context.execQty, context.venueCumQty) >= context.prevQty,
     isFilledAtAmended: ({ context }) => context.cumQty >= context.qty,
     isLost: ({ context, event }) =>
@@ -381,6 +383,7 @@ export const orderMachine = base
           venueCumQty,
           cumQty: cumOf(r.qty, context.execQty, venueCumQty),
           confirmed: true,
+          amendPending: false,
         };
       }),
       applyProgress: base.assign(({ context, event }) => {
@@ -405,6 +408,7 @@ export const orderMachine = base
           prevPrice: context.price,
           prevQty: context.qty,
           amendCumQty: context.cumQty,
+          amendPending: true,
           price: event.price,
           qty: event.qty,
           cumQty: cumOf(event.qty, context.execQty, context.venueCumQty),
@@ -414,7 +418,9 @@ export const orderMachine = base
         price: context.prevPrice,
         qty: context.prevQty,
         cumQty: cumOf(context.prevQty, context.execQty, context.venueCumQty),
+        amendPending: false,
       })),
+      settleAmend: base.assign({ amendPending: false }),
       countReconcileFailure: base.assign(({ context }) => ({
         reconcileFailures: context.reconcileFailures + 1,
       })),
@@ -451,6 +457,7 @@ export const orderMachine = base
       prevPrice: input.price,
       prevQty: input.qty,
       amendCumQty: 0,
+      amendPending: false,
       rejectReason: null,
       reconcileFailures: 0,
       state: 'pendingNew',
@@ -502,9 +509,9 @@ export const orderMachine = base
         on: {
           ...unknownOutcome,
           'amend.accepted': [
-            { guard: 'isFilledAtAmended', target: 'filled' },
-            { guard: 'hasFills', target: '#order.open.partiallyFilled' },
-            { target: '#order.open.new' },
+            { guard: 'isFilledAtAmended', target: 'filled', actions: 'settleAmend' },
+            { guard: 'hasFills', target: '#order.open.partiallyFilled', actions: 'settleAmend' },
+            { target: '#order.open.new', actions: 'settleAmend' },
           ],
           'amend.rejected': [
             { guard: 'isFilledAtPrevious', target: 'filled', actions: 'restorePrevious' },
@@ -539,8 +546,16 @@ export const orderMachine = base
         on: {
           ...unknownOutcome,
           'create.accepted': { actions: 'recordAck' },
+          // A late amend outcome still tells which price/qty the order rests with.
+          'amend.accepted': { actions: 'settleAmend' },
+          'amend.rejected': [
+            { guard: 'isFilledAtPendingAmend', target: 'filled', actions: 'restorePrevious' },
+            { guard: 'isAmendPending', actions: 'restorePrevious' },
+          ],
           'cancel.rejected': [
             { guard: 'isOrderGone', target: 'reconciling' },
+            // The cancel failed while an amend is unsettled: which price/qty rests is unknown.
+            { guard: 'isAmendPending', target: 'reconciling' },
             { guard: 'hasFills', target: '#order.open.partiallyFilled' },
             { guard: 'isConfirmed', target: '#order.open.history' },
             { target: 'pendingNew' },

@@ -42,7 +42,7 @@ function run(
 }
 
 describe('order machine properties (pure transition over arbitrary events)', () => {
-  it('keeps 0 <= cumQty <= qty, and both views of the fills only grow', () => {
+  it('keeps 0 <= cumQty <= qty (< qty while open), and both views of the fills only grow', () => {
     fc.assert(
       fc.property(runArb, (evs) => {
         run(evs, (prev, _e, next) => {
@@ -52,6 +52,8 @@ describe('order machine properties (pure transition over arbitrary events)', () 
           expect(c.execQty).toBeGreaterThanOrEqual(ctx(prev).execQty);
           expect(c.venueCumQty).toBeGreaterThanOrEqual(ctx(prev).venueCumQty);
           expect(new Set(c.execIds).size).toBe(c.execIds.length);
+          // Resting means not fully filled.
+          if (next.matches('open')) expect(c.cumQty).toBeLessThan(c.qty);
         });
       }),
     );

@@ -6,7 +6,7 @@ import type { AnyStateMachine } from 'xstate';
 import { bookMachine } from './book.js';
 import { connectionMachine } from './connection.js';
 import { orderMachine } from './order.js';
-import { conditionTypes, quoterMachine } from './quoter.js';
+import { disablingEvents, enablingEvents, quoterMachine } from './quoter.js';
 import { riskMachine } from './risk.js';
 import { rootMachine } from './root.js';
 import { shutdownMachine } from './shutdown.js';
@@ -49,7 +49,7 @@ export const machineCatalogue: readonly CatalogueEntry[] = [
     summary:
       'When to quote one symbol: waiting, quoting (throttled requotes), paused (with or without pulling).',
     machine: quoterMachine,
-    eventGroups: { '(any condition)': conditionTypes },
+    eventGroups: { '(a fact turns good)': enablingEvents, '(a fact turns bad)': disablingEvents },
   },
   {
     name: 'risk',

@@ -96,30 +96,23 @@ export function needsPull(c: QuoterConditions): boolean {
   return !c.bookLive || c.risk === 'halted' || c.operatorPaused;
 }
 
-/** The condition events, in the order the docs list them. */
-export const conditionTypes = [
-  'book.live',
-  'book.notLive',
-  'risk.changed',
-  'budget.spent',
-  'budget.available',
-  'quotes.pause',
-  'quotes.resume',
-  'orders.ready',
-] as const;
+/** Condition events that can only make quoting possible (facts turning good). */
+export const enablingEvents = ['book.live', 'budget.available', 'quotes.resume', 'orders.ready'] as const;
 
-/** The same transitions for every condition event. */
-const onConditions = <T>(transitions: T) =>
-  Object.fromEntries(conditionTypes.map((type) => [type, transitions])) as Record<
-    (typeof conditionTypes)[number],
-    T
-  >;
+/** Condition events that can only make quoting impossible (facts turning bad). */
+export const disablingEvents = ['book.notLive', 'budget.spent', 'quotes.pause'] as const;
 
-/** In quoting: keep quoting, or pause (pulling quotes when the reason calls for it). */
-const stayOrPause = [
-  { guard: 'canQuoteAfter', actions: 'updateConditions' },
-  { guard: 'needsPullAfter', target: '#quoter.paused.pulled', actions: 'updateConditions' },
-  { target: '#quoter.paused.holding', actions: 'updateConditions' },
+type ConditionType = ConditionEvent['type'];
+
+/** The same transitions for several events. */
+function onEach<K extends ConditionType, T>(types: readonly K[], transitions: T): Record<K, T> {
+  return Object.fromEntries(types.map((type) => [type, transitions])) as Record<K, T>;
+}
+
+/** While not quoting: quote if the event makes every condition hold, else just record it. */
+const quoteIfAllowed = [
+  { guard: 'canQuoteAfter', target: '#quoter.quoting', actions: 'updateConditions' },
+  { actions: 'updateConditions' },
 ] as const;
 
 const base = setup({
@@ -192,20 +185,24 @@ export const quoterMachine = base
     states: {
       waiting: {
         description: 'Not quoted yet: waits until every condition holds (nothing to pull).',
-        on: onConditions([
-          { guard: 'canQuoteAfter', target: 'quoting', actions: 'updateConditions' },
-          { actions: 'updateConditions' },
-        ] as const),
+        on: {
+          ...onEach(enablingEvents, quoteIfAllowed),
+          'risk.changed': quoteIfAllowed,
+          ...onEach(disablingEvents, { actions: 'updateConditions' }),
+        },
       },
       quoting: {
         description:
           'Requotes on entry and on market.changed, at most once per requoteIntervalMs; a change during the cool-down is served when it ends. A change of reduce-only (risk active ⇄ reducing) counts as a market change.',
         initial: 'cooling',
         on: {
-          ...onConditions(stayOrPause),
+          'book.notLive': { target: '#quoter.paused.pulled', actions: 'updateConditions' },
+          'quotes.pause': { target: '#quoter.paused.pulled', actions: 'updateConditions' },
+          'budget.spent': { target: '#quoter.paused.holding', actions: 'updateConditions' },
           'risk.changed': [
             { guard: 'isReduceOnlyChange', actions: ['updateConditions', 'raiseMarketChanged'] },
-            ...stayOrPause,
+            { guard: 'needsPullAfter', target: '#quoter.paused.pulled', actions: 'updateConditions' },
+            { actions: 'updateConditions' },
           ],
         },
         states: {
@@ -227,19 +224,26 @@ export const quoterMachine = base
         initial: 'holding',
         states: {
           holding: {
-            description: 'Budget spent (or start-up orders pending): send nothing, pull nothing.',
-            on: onConditions([
-              { guard: 'canQuoteAfter', target: '#quoter.quoting', actions: 'updateConditions' },
-              { guard: 'needsPullAfter', target: 'pulled', actions: 'updateConditions' },
-              { actions: 'updateConditions' },
-            ] as const),
+            description:
+              'Only the budget is spent: send nothing, pull nothing. Every other condition holds here, so budget.available resumes quoting.',
+            on: {
+              'budget.available': { target: '#quoter.quoting', actions: 'updateConditions' },
+              'book.notLive': { target: 'pulled', actions: 'updateConditions' },
+              'quotes.pause': { target: 'pulled', actions: 'updateConditions' },
+              'risk.changed': [
+                { guard: 'needsPullAfter', target: 'pulled', actions: 'updateConditions' },
+                { actions: 'updateConditions' },
+              ],
+            },
           },
           pulled: {
             entry: 'sendPull',
-            on: onConditions([
-              { guard: 'canQuoteAfter', target: '#quoter.quoting', actions: 'updateConditions' },
-              { actions: 'updateConditions' },
-            ] as const),
+            on: {
+              // orders.ready cannot arrive here: quoting (hence pulling) needed it already.
+              ...onEach(['book.live', 'budget.available', 'quotes.resume'] as const, quoteIfAllowed),
+              'risk.changed': quoteIfAllowed,
+              ...onEach(disablingEvents, { actions: 'updateConditions' }),
+            },
           },
         },
       },

@@ -15,8 +15,11 @@ import { uuid } from '../ids.js';
 import { Account } from './accounts.js';
 import { feeOf, toMoney, valueFactor } from './money.js';
 import { OrderBook } from './order-book.js';
-import { applyFill, reducible, unrealised } from './position-math.js';
+import { availableOf, LEVERAGE, orderIMOf, positionIMOf, unrealisedOf } from './margin.js';
+import { batchOf, Op, type PrivateBatch } from './operation.js';
+import { applyFill, reducible } from './position-math.js';
 import type { AmendRequest, CreateRequest, OrderAck, OrderRef } from './requests.js';
+import type { SymbolState } from './symbol-state.js';
 import {
   SimReject,
   type CancelType,
@@ -27,43 +30,15 @@ import {
   type SimOrder,
 } from './types.js';
 
+export type { PrivateBatch, PrivateItem } from './operation.js';
+export type { SymbolState } from './symbol-state.js';
+
 /** How long after a fill a cancel of that order still yields Bybit's second `Filled` push (§6.2). */
 export const CANCEL_RACE_WINDOW_MS = 100;
 /** Active orders per symbol and account (Bybit: 500 on perpetuals). */
 export const MAX_OPEN_PER_SYMBOL = 500;
-/** Leverage used for margin figures and the balance check. */
-export const LEVERAGE = 10;
-/** Maintenance margin rate of the first risk tier. */
-export const MAINTENANCE_RATE = 0.005;
 /** Market orders trade no further than this fraction from the mark (Bybit's slippage protection). */
 export const MARKET_PROTECTION = 0.05;
-
-export interface SymbolState {
-  readonly inst: Instrument;
-  readonly book: OrderBook;
-  /** price units × qty units → money units. */
-  readonly factor: number;
-  /** Mark price in price units (the generator's mid on a tick). */
-  mark: number;
-  lastPrice: number;
-  tickDirection: 'PlusTick' | 'ZeroPlusTick' | 'MinusTick' | 'ZeroMinusTick';
-  /** Count of user orders resting in this book. */
-  userOrders: number;
-}
-
-export type PrivateItem =
-  | { readonly topic: 'order'; readonly orders: readonly SimOrder[] }
-  | { readonly topic: 'execution'; readonly executions: readonly SimExecution[] }
-  | { readonly topic: 'position'; readonly symbols: readonly string[] }
-  | { readonly topic: 'wallet' };
-
-/** The pushes one operation caused for one account, in the order they go out. */
-export interface PrivateBatch {
-  readonly account: Account;
-  readonly symbol: string;
-  readonly seq: number;
-  readonly items: readonly PrivateItem[];
-}
 
 export interface ExchangeListener {
   /** Whether anyone listens to this account's private pushes (skips building them otherwise). */
@@ -82,37 +57,6 @@ export interface ExchangeSettings {
   readonly takerFeeRate: number;
   readonly initialBalanceUsdt: number;
   readonly accounts: readonly { readonly apiKey: string; readonly apiSecret: string }[];
-}
-
-interface Touched {
-  readonly execs: SimExecution[];
-  readonly orders: Set<SimOrder>;
-  readonly symbols: Set<string>;
-  filled: boolean;
-  readonly extra: SimOrder[];
-}
-
-class Op {
-  readonly touched = new Map<Account, Touched>();
-  readonly trades: PublicTrade[] = [];
-  printPrice = -1;
-  printQty = 0;
-  printSide: Side = 'Buy';
-
-  constructor(
-    readonly seq: number,
-    readonly symbol: string,
-    readonly now: number,
-  ) {}
-
-  of(account: Account): Touched {
-    let t = this.touched.get(account);
-    if (t === undefined) {
-      t = { execs: [], orders: new Set(), symbols: new Set(), filled: false, extra: [] };
-      this.touched.set(account, t);
-    }
-    return t;
-  }
 }
 
 const NOOP_LISTENER: ExchangeListener = {
@@ -390,38 +334,22 @@ export class Exchange {
 
   /** Unrealised PnL of an account over all symbols at the marks, money units. */
   unrealised(account: Account): number {
-    let u = 0;
-    for (const p of account.positions.values()) {
-      const s = this.symbols.get(p.symbol);
-      if (s !== undefined) u += unrealised(p, s.mark, s.factor);
-    }
-    return u;
+    return unrealisedOf(account, this.symbols);
   }
 
   /** Initial margin of positions, money units. */
   positionIM(account: Account): number {
-    let im = 0;
-    for (const p of account.positions.values()) {
-      const s = this.symbols.get(p.symbol);
-      if (s !== undefined) im += Math.round((Math.abs(p.size) * s.mark * s.factor) / LEVERAGE);
-    }
-    return im;
+    return positionIMOf(account, this.symbols);
   }
 
   /** Initial margin of open orders that can add to a position, money units. */
   orderIM(account: Account): number {
-    let im = 0;
-    for (const o of account.open.values()) {
-      if (o.reduceOnly) continue;
-      const s = this.symbols.get(o.symbol);
-      if (s !== undefined) im += Math.round((o.price * o.leaves * s.factor) / LEVERAGE);
-    }
-    return im;
+    return orderIMOf(account, this.symbols);
   }
 
   /** Available balance = equity - position IM - order IM, money units. */
   available(account: Account): number {
-    return account.wallet + this.unrealised(account) - this.positionIM(account) - this.orderIM(account);
+    return availableOf(account, this.symbols);
   }
 
   // ---------------------------------------------------------------- internals
@@ -655,23 +583,7 @@ export class Exchange {
       for (const sym of t.symbols) account.position(sym, op.now).seq = op.seq;
     }
     if (op.trades.length > 0) this.listener.onTrades(op.symbol, op.trades);
-    for (const [account, t] of op.touched) {
-      if (!this.listener.wantsPrivate(account)) continue;
-      const orders = [...t.orders].map((o) => ({ ...o }));
-      const items: PrivateItem[] = [];
-      const symbols = [...t.symbols];
-      if (t.execs.length > 0) items.push({ topic: 'execution', executions: t.execs });
-      if (orders.length > 0) items.push({ topic: 'order', orders });
-      if (t.extra.length > 0) items.push({ topic: 'order', orders: t.extra });
-      if (t.filled) {
-        items.push({ topic: 'position', symbols }, { topic: 'wallet' });
-      } else {
-        items.push(
-          { topic: 'wallet' },
-          { topic: 'position', symbols: symbols.length > 0 ? symbols : [op.symbol] },
-        );
-      }
-      this.listener.onPrivate({ account, symbol: op.symbol, seq: op.seq, items });
-    }
+    for (const [account, t] of op.touched)
+      if (this.listener.wantsPrivate(account)) this.listener.onPrivate(batchOf(op, account, t));
   }
 }

@@ -1,11 +1,9 @@
-/**
- * Position (REST §3.9, WS §6.5) and wallet (§3.10) objects of a one-way USDT linear account.
- * Margin figures use a flat leverage and the first maintenance tier: enough for the bot's risk
- * checks, not a model of Bybit's risk limits.
- */
+/** Position (REST §3.9, WS §6.5) and wallet (§3.10) objects of a one-way USDT linear account. */
 import { formatPrice, formatQty } from '../../domain/instrument.js';
 import type { Account } from '../engine/accounts.js';
-import { LEVERAGE, MAINTENANCE_RATE, type Exchange, type SymbolState } from '../engine/exchange.js';
+import type { Exchange } from '../engine/exchange.js';
+import { LEVERAGE, maintenanceOf, MAINTENANCE_RATE } from '../engine/margin.js';
+import type { SymbolState } from '../engine/symbol-state.js';
 import { formatMoney } from '../engine/money.js';
 import { unrealised } from '../engine/position-math.js';
 import { avgPrice } from './order.js';
@@ -132,13 +130,9 @@ export function walletAccount(ex: Exchange, account: Account): Record<string, un
   const upl = ex.unrealised(account);
   const posIM = ex.positionIM(account);
   const orderIM = ex.orderIM(account);
-  let mm = 0;
+  const mm = maintenanceOf(account, ex.symbols);
   let cum = 0;
-  for (const p of account.positions.values()) {
-    const s = ex.symbols.get(p.symbol);
-    if (s !== undefined) mm += Math.round(Math.abs(p.size) * s.mark * s.factor * MAINTENANCE_RATE);
-    cum += p.cumRealised;
-  }
+  for (const p of account.positions.values()) cum += p.cumRealised;
   const equity = account.wallet + upl;
   const available = equity - posIM - orderIM;
   const rate = (x: number): string => (equity > 0 ? (x / equity).toFixed(4) : '0');

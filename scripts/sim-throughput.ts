@@ -127,7 +127,7 @@ async function parent(clients: number, seconds: number, pushMs: number, depth: n
   const out = [
     `sim throughput: ${clients} clients × ${topics.length} topics (orderbook.${depth}), push ${pushMs} ms, ${seconds} s measured`,
     `  frames sent by the server      ${Math.round(sent).toLocaleString('en-US')} /s`,
-    `  frames received by clients     ${Math.round(received).toLocaleString('en-US')} /s  (${Math.round(received / clients / topics.length)} per topic per client)`,
+    `  frames received by clients     ${Math.round(received).toLocaleString('en-US')} /s  (${clients === 0 ? 0 : Math.round(received / clients / topics.length)} per topic per client)`,
     `  mean frame size                ${Math.round((b1 - b0) / Math.max(1, r1 - r0))} B`,
     `  server CPU                     ${(serverCpu * 100).toFixed(1)} % of one core  (${((serverCpu * 1e6) / Math.max(1, sent)).toFixed(2)} µs per frame sent)`,
     `  client CPU (this process)      ${(clientCpu * 100).toFixed(1)} % of one core`,

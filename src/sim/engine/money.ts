@@ -16,9 +16,6 @@ export function valueFactor(inst: Instrument): number {
   return pow10(d);
 }
 
-/** The money value of qty at price. */
-export const moneyValue = (price: number, qty: number, factor: number): number => price * qty * factor;
-
 /** The fee on a value at a rate, rounded to a money unit (negative for a rebate). */
 export const feeOf = (value: number, rate: number): number => Math.round(value * rate);
 

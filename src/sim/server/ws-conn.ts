@@ -83,11 +83,6 @@ export function decode(data: RawData): Decoded {
   return { ok: true, msg: v as Record<string, unknown> };
 }
 
-/** The frame's request id as sent (any JSON type), undefined when absent. */
-export function requestId(msg: Record<string, unknown>, key: 'req_id' | 'reqId'): unknown {
-  return msg[key];
-}
-
 /** Sends one prebuilt frame to many connections, encoding it once. */
 export function fanOut(conns: Iterable<WsConn>, json: string, count: number): void {
   if (count === 0) return;

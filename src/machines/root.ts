@@ -15,7 +15,7 @@
  * budget, or any shutdown that could not verify the exchange is clean), so that a process manager
  * with an on-failure policy restarts the bot and an operator sees the failure.
  */
-import { enqueueActions, setup, type EventObject } from 'xstate';
+import { enqueueActions, setup, type AnyActorLogic, type EventObject } from 'xstate';
 import { missingCallback, missingPromise } from './placeholders.js';
 import { shutdownMachine, type ShutdownInput, type ShutdownOutput } from './shutdown.js';
 
@@ -61,6 +61,8 @@ export type RootEvent =
 export interface RootContext extends RootInput {
   /** Restarts within the current window. */
   readonly restarts: number;
+  /** Children stopped after a failure and waiting for their respawn. */
+  readonly pending: readonly string[];
   readonly reason: ShutdownReason | null;
   readonly verified: boolean;
 }
@@ -85,6 +87,9 @@ function actorIdOf(event: EventObject): string | undefined {
   return (event as ChildEvent).actorId;
 }
 
+/** A placeholder child; the actor layer provides any kind of actor logic under the name. */
+const child = (name: RootChildName): AnyActorLogic => missingCallback(name);
+
 type LeafAction =
   | { type: 'childRestarted'; params: { id: string; restarts: number } }
   | { type: 'escalated'; params: { reason: ShutdownReason } };
@@ -99,15 +104,15 @@ const base = setup({
   actors: {
     startup: missingPromise<unknown, undefined>('startup'),
     shutdown: shutdownMachine,
-    publicFeed: missingCallback('publicFeed'),
-    privateFeed: missingCallback('privateFeed'),
-    tradeFeed: missingCallback('tradeFeed'),
-    orders: missingCallback('orders'),
-    risk: missingCallback('risk'),
-    quoter: missingCallback('quoter'),
-    recorder: missingCallback('recorder'),
-    monitor: missingCallback('monitor'),
-    web: missingCallback('web'),
+    publicFeed: child('publicFeed'),
+    privateFeed: child('privateFeed'),
+    tradeFeed: child('tradeFeed'),
+    orders: child('orders'),
+    risk: child('risk'),
+    quoter: child('quoter'),
+    recorder: child('recorder'),
+    monitor: child('monitor'),
+    web: child('web'),
   },
   actions: {
     childRestarted: (_, _params: { id: string; restarts: number }) => {},
@@ -118,6 +123,8 @@ const base = setup({
       const id = actorIdOf(event);
       return id !== undefined && context.children.includes(id);
     },
+    isAwaitingRespawn: ({ context, event }) =>
+      event.type === 'child.respawn' && context.pending.includes(event.id),
     canRestart: ({ context, event }) => {
       const id = actorIdOf(event);
       return id !== undefined && context.children.includes(id) && context.restarts < context.restartBudget;
@@ -134,8 +141,9 @@ const spawnChildren = base.enqueueActions(({ context, enqueue }) => {
   for (const id of context.children) enqueue.spawnChild(id as RootChildName, { id, systemId: id });
 });
 
-const respawnChild = base.enqueueActions(({ event, enqueue }) => {
+const respawnChild = base.enqueueActions(({ context, event, enqueue }) => {
   if (event.type !== 'child.respawn') return;
+  enqueue.assign({ pending: context.pending.filter((id) => id !== event.id) });
   enqueue.spawnChild(event.id as RootChildName, { id: event.id, systemId: event.id });
 });
 
@@ -159,13 +167,16 @@ const restartChild = enqueueActions<
   if (id === undefined) return;
   const restarts = context.restarts + 1;
   enqueue.stopChild(id);
-  enqueue.assign({ restarts });
+  enqueue.assign({ restarts, pending: [...context.pending, id] });
   enqueue({ type: 'childRestarted', params: { id, restarts } });
   // An explicit id keeps the scheduled event deterministic (an id-less delayed event gets a random one).
   enqueue.raise({ type: 'child.respawn', id }, { delay: 'restartBackoff', id: `respawn.${id}` });
 });
 
-/** A child failed or finished: restart it within the budget, else escalate. */
+/**
+ * A supervised child failed or finished: restart it within the budget, else escalate. Any other
+ * child falls through to the root's handler, which only stops it.
+ */
 const childEnded = (recoverTarget: string) =>
   [
     { guard: 'canRestart', target: recoverTarget, reenter: true, actions: 'restartChild' },
@@ -174,7 +185,6 @@ const childEnded = (recoverTarget: string) =>
       target: '#root.shuttingDown',
       actions: ['stopFinishedChild', 'escalateBudget'],
     },
-    { actions: 'stopFinishedChild' },
   ] as const;
 
 /** The root supervisor machine. */
@@ -208,7 +218,7 @@ export const rootMachine = base
     description:
       'Supervises the bot: start-up, children with a restart budget, escalation to the shutdown machine, and the exit code.',
     options: { maxIterations: 1000 },
-    context: ({ input }) => ({ ...input, restarts: 0, reason: null, verified: false }),
+    context: ({ input }) => ({ ...input, restarts: 0, pending: [], reason: null, verified: false }),
     initial: 'starting',
     on: {
       // Whatever the state, a finished or failed spawned child is stopped so it is not kept.
@@ -233,7 +243,7 @@ export const rootMachine = base
         initial: 'steady',
         on: {
           'shutdown.request': { target: 'shuttingDown', actions: 'recordReason' },
-          'child.respawn': { actions: 'respawnChild' },
+          'child.respawn': { guard: 'isAwaitingRespawn', actions: 'respawnChild' },
         },
         states: {
           steady: {

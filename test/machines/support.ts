@@ -10,6 +10,7 @@ import {
   type AnyMachineSnapshot,
   type AnyStateMachine,
   type AnyStateNode,
+  type ActorLogic,
   type EventObject,
   type StateValue,
 } from 'xstate';
@@ -79,6 +80,20 @@ export function allTransitions(machine: AnyStateMachine): EdgeInfo[] {
 }
 
 /**
+ * The machine as actor logic whose steps are the pure `transition()`. getShortestPaths on the
+ * machine itself runs every step in one shared mock actor scope, so spawning a child with a
+ * systemId twice (in two branches of the traversal) throws; each pure step has its own scope,
+ * exactly as in a replay.
+ */
+export function pureLogic(machine: AnyStateMachine): ActorLogic<AnyMachineSnapshot, EventObject, unknown> {
+  return {
+    transition: (snapshot, event) => transition(machine, snapshot, event)[0],
+    getInitialSnapshot: (_scope, input) => initialTransition(machine, input)[0],
+    getPersistedSnapshot: (snapshot) => snapshot,
+  };
+}
+
+/**
  * Whether an event can really reach a snapshot: an actor's done or error event only arrives while
  * that actor is a child (elsewhere an unhandled error event would error the machine, a state no
  * run can reach).
@@ -116,23 +131,21 @@ export function coverage(
   const taken = new Set<unknown>();
   let count = 0;
   for (const input of options.inputs) {
-    const paths = getShortestPaths(machine, {
+    const serialize =
+      options.serializeState ?? ((s: AnyMachineSnapshot) => JSON.stringify([s.value, s.context]));
+    const paths = getShortestPaths(pureLogic(machine), {
       input,
-      events: options.events as never,
+      events: options.events,
       filterEvents: (snapshot: AnyMachineSnapshot, event: EventObject) => isPossible(snapshot, event),
       limit: options.limit ?? 100_000,
-      ...(options.serializeState === undefined
-        ? {}
-        : { serializeState: (s: AnyMachineSnapshot) => options.serializeState!(s) }),
+      serializeState: (s: AnyMachineSnapshot) => serialize(s),
     });
     count += paths.length;
     for (const path of paths) {
       const snapshot: AnyMachineSnapshot = path.state;
       // No modelled event may error the machine.
       if (snapshot.status === 'error')
-        throw new Error(
-          `error snapshot after ${JSON.stringify(path.steps.map((x) => (x.event as EventObject).type))}`,
-        );
+        throw new Error(`error snapshot after ${JSON.stringify(path.steps.map((x) => x.event.type))}`);
       for (const id of activeIds(machine, snapshot)) reached.add(id);
       if (snapshot.status !== 'active') continue;
       for (const event of options.events) {

@@ -8,7 +8,7 @@ import { connectionMachine } from './connection.js';
 import { orderMachine } from './order.js';
 import { disablingEvents, enablingEvents, quoterMachine } from './quoter.js';
 import { riskMachine } from './risk.js';
-import { rootMachine } from './root.js';
+import { rootChildNames, rootMachine } from './root.js';
 import { shutdownMachine } from './shutdown.js';
 
 /** One entry of the catalogue. */
@@ -17,6 +17,8 @@ export interface CatalogueEntry {
   readonly file: string;
   readonly summary: string;
   readonly machine: AnyStateMachine;
+  /** The named actors and actions the actor layer provides with `machine.provide` (the rest are pure). */
+  readonly effects: { readonly actors: readonly string[]; readonly actions: readonly string[] };
   /** Named sets of events the diagram shows under one name. */
   readonly eventGroups?: Readonly<Record<string, readonly string[]>>;
 }
@@ -29,12 +31,17 @@ export const machineCatalogue: readonly CatalogueEntry[] = [
     summary:
       'One WebSocket (public, private, trade): handshake, live/stale watchdog, jittered backoff, give-up.',
     machine: connectionMachine,
+    effects: {
+      actors: ['socket'],
+      actions: ['countReconnectAttempt', 'countGiveUp', 'notifyLive', 'notifyDown', 'notifyStale'],
+    },
   },
   {
     name: 'book',
     file: 'src/machines/book.ts',
     summary: 'Whether one symbol’s order book can be trusted: syncing, live, stale, invalid (resync).',
     machine: bookMachine,
+    effects: { actors: [], actions: ['notifyLive', 'notifyNotLive', 'requestResync'] },
   },
   {
     name: 'order',
@@ -42,6 +49,7 @@ export const machineCatalogue: readonly CatalogueEntry[] = [
     summary:
       'One order from request to settlement, with idempotent fills and reconciliation of unknown outcomes.',
     machine: orderMachine,
+    effects: { actors: ['queryOrder'], actions: ['notifyTransition', 'notifyFill', 'notifyRejected'] },
   },
   {
     name: 'quoter',
@@ -49,6 +57,7 @@ export const machineCatalogue: readonly CatalogueEntry[] = [
     summary:
       'When to quote one symbol: waiting, quoting (throttled requotes), paused (with or without pulling).',
     machine: quoterMachine,
+    effects: { actors: [], actions: ['requote', 'pullQuotes'] },
     eventGroups: { '(a fact turns good)': enablingEvents, '(a fact turns bad)': disablingEvents },
   },
   {
@@ -56,17 +65,23 @@ export const machineCatalogue: readonly CatalogueEntry[] = [
     file: 'src/machines/risk.ts',
     summary: 'Risk state with memory: active, reducing, halted (sticky kill switch until reset).',
     machine: riskMachine,
+    effects: { actors: [], actions: ['notifyRisk', 'cancelAll', 'requestExit'] },
   },
   {
     name: 'shutdown',
     file: 'src/machines/shutdown.ts',
     summary: 'The ordered shutdown of DESIGN §6, each step bounded by its own timeout.',
     machine: shutdownMachine,
+    effects: {
+      actors: ['stopQuoter', 'cancelAllOrders', 'closePrivate', 'closePublic', 'flush', 'stopWeb'],
+      actions: ['stepStarted', 'stepEnded'],
+    },
   },
   {
     name: 'root',
     file: 'src/machines/root.ts',
     summary: 'The supervisor: start-up, children with a restart budget, escalation to shutdown, exit code.',
     machine: rootMachine,
+    effects: { actors: ['startup', 'shutdown', ...rootChildNames], actions: ['childRestarted', 'escalated'] },
   },
 ];

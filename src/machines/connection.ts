@@ -37,6 +37,8 @@ export interface ConnectionInput {
   readonly closeTimeoutMs: number;
   /** Seed of the backoff jitter. */
   readonly seed: number;
+  /** Connect as soon as the machine starts, without waiting for connection.start (default false). */
+  readonly autoStart?: boolean;
 }
 
 /** Facts the socket actor sends back to the machine. */
@@ -151,6 +153,7 @@ const base = setup({
   },
   guards: {
     needsAuth: ({ context }) => context.needsAuth,
+    isAutoStart: ({ context }) => context.autoStart === true,
     hasTopics: ({ context }) => context.hasTopics,
     hasDataWatchdog: ({ context }) => context.dataSilenceMs > 0,
     hasExhaustedAttempts: ({ context }) => context.maxAttempts > 0 && context.attempt >= context.maxAttempts,
@@ -211,6 +214,8 @@ export const connectionMachine = base
     initial: 'idle',
     states: {
       idle: {
+        description: 'Waits for connection.start, unless the input says to start at once (autoStart).',
+        always: { guard: 'isAutoStart', target: 'session' },
         on: {
           'connection.start': 'session',
           'connection.stop': 'closed',

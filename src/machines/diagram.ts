@@ -30,9 +30,6 @@ export function listStates(machine: AnyStateMachine): StateSummary[] {
   return out;
 }
 
-const mermaidId = (machine: AnyStateMachine, id: string): string =>
-  id === machine.id ? 'any_state' : id.slice(machine.id.length + 1).replace(/[^A-Za-z0-9]/g, '_');
-
 function guardName(guard: unknown): string | undefined {
   if (guard === undefined || guard === null) return undefined;
   if (typeof guard === 'string') return guard;
@@ -63,12 +60,6 @@ function eventText(eventType: string): string {
 // Mermaid ends a label at a semicolon and treats # and : specially.
 const clean = (label: string): string => label.replace(/[;#:]/g, ' ');
 
-/** Returns a short edge label: `after connectTimeout`, `done queryOrder`, `ws.opened [needsAuth]`. */
-export function edgeLabel(eventType: string, guard: unknown): string {
-  const g = guardName(guard);
-  return clean(g === undefined ? eventText(eventType) : `${eventText(eventType)} [${g}]`);
-}
-
 function groupEvents(
   events: readonly string[],
   groups: Readonly<Record<string, readonly string[]>>,
@@ -84,6 +75,66 @@ function groupEvents(
   return out;
 }
 
+/** Where an edge is drawn: two siblings of one scope, with notes on what was lifted. */
+interface PlacedEdge {
+  /** The path of the composite state whose block holds the edge ([] for the top level). */
+  readonly scope: readonly string[];
+  readonly from: string;
+  readonly to: string;
+  readonly fromNote: string;
+  readonly toNote: string;
+}
+
+/**
+ * Places a transition between siblings of one scope. Mermaid cannot draw a transition between
+ * states inside two different composite states, so each endpoint is lifted to the child of the
+ * lowest common scope that contains it, and the label names the state it really leaves or enters.
+ * A transition of a composite state into its own descendants starts from that composite's
+ * "(any state)" node.
+ */
+function placeEdge(source: AnyStateNode, target: AnyStateNode): PlacedEdge {
+  const sp = source.path;
+  const tp = target.path;
+  let i = 0;
+  while (i < sp.length && i < tp.length && sp[i] === tp[i]) i++;
+  const idOf = (path: readonly string[]): string => (path.length === 0 ? 'any_state' : pathId(path));
+  const rest = (path: readonly string[], from: number): string => path.slice(from).join('.');
+  if (i === sp.length && i === tp.length) {
+    // A self-transition: drawn as a loop in the parent's block (the machine's own: on "(any state)").
+    return { scope: sp.slice(0, -1), from: idOf(sp), to: idOf(sp), fromNote: '', toNote: '' };
+  }
+  if (i === sp.length) {
+    // Into its own descendants.
+    return {
+      scope: sp,
+      from: anyId(sp),
+      to: idOf(tp.slice(0, i + 1)),
+      fromNote: '',
+      toNote: rest(tp, i + 1),
+    };
+  }
+  if (i === tp.length) {
+    // Out to one of its ancestors: a loop on that ancestor, noting where it started.
+    return { scope: tp.slice(0, -1), from: idOf(tp), to: idOf(tp), fromNote: rest(sp, i), toNote: '' };
+  }
+  return {
+    scope: sp.slice(0, i),
+    from: idOf(sp.slice(0, i + 1)),
+    to: idOf(tp.slice(0, i + 1)),
+    fromNote: rest(sp, i + 1),
+    toNote: rest(tp, i + 1),
+  };
+}
+
+interface LabelGroup {
+  readonly suffix: string;
+  readonly events: string[];
+}
+
+const pathId = (path: readonly string[]): string => path.join('_').replace(/[^A-Za-z0-9_]/g, '_');
+const anyId = (scope: readonly string[]): string =>
+  scope.length === 0 ? 'any_state' : `${pathId(scope)}__any`;
+
 /**
  * Renders a machine as a Mermaid stateDiagram-v2. `eventGroups` names sets of events: an edge
  * taken by every event of a set (with the same guard) is labelled with the set's name instead.
@@ -93,55 +144,66 @@ export function toMermaid(
   eventGroups: Readonly<Record<string, readonly string[]>> = {},
 ): string {
   const graph = toDirectedGraph(machine);
-  const lines: string[] = ['stateDiagram-v2'];
-  // Per (from, to): the events grouped by guard, so one edge lists every event that takes it.
-  const edges = new Map<string, { from: string; to: string; byGuard: Map<string, string[]> }>();
-  let anyUsed = false;
+  // Per scope and (from, to): the events grouped by guard and lifted endpoints.
+  const edges = new Map<string, { placed: PlacedEdge; byLabel: Map<string, LabelGroup> }>();
+  const anyUsed = new Set<string>();
 
   const addEdges = (node: DirectedGraphNode): void => {
     for (const edge of node.edges) {
-      const from = mermaidId(machine, edge.source.id);
-      const to = mermaidId(machine, edge.target.id);
-      if (from === 'any_state') anyUsed = true;
-      const key = `${from}->${to}`;
-      const entry = edges.get(key) ?? { from, to, byGuard: new Map<string, string[]>() };
-      const guard = guardName(edge.transition.guard) ?? '';
-      const events = entry.byGuard.get(guard) ?? [];
+      const placed = placeEdge(edge.source, edge.target);
+      if (placed.from === anyId(placed.scope)) anyUsed.add(placed.scope.join('.'));
+      const key = `${placed.scope.join('.')}|${placed.from}->${placed.to}`;
+      const entry = edges.get(key) ?? { placed, byLabel: new Map<string, LabelGroup>() };
+      const guard = guardName(edge.transition.guard);
+      const suffix =
+        (guard === undefined ? '' : ` [${guard}]`) +
+        (placed.fromNote === '' ? '' : ` from ${placed.fromNote}`) +
+        (placed.toNote === '' ? '' : ` to ${placed.toNote}`);
+      const group: LabelGroup = entry.byLabel.get(suffix) ?? { suffix, events: [] };
       const text = eventText(edge.label.text);
-      if (!events.includes(text)) events.push(text);
-      entry.byGuard.set(guard, events);
+      if (!group.events.includes(text)) group.events.push(text);
+      entry.byLabel.set(suffix, group);
       edges.set(key, entry);
     }
     node.children.forEach(addEdges);
   };
   addEdges(graph);
 
+  const edgeLines = (scope: readonly string[], indent: string): string[] => {
+    const out: string[] = [];
+    const scopeKey = scope.join('.');
+    if (anyUsed.has(scopeKey)) out.push(`${indent}state "(any state)" as ${anyId(scope)}`);
+    for (const { placed, byLabel } of edges.values()) {
+      if (placed.scope.join('.') !== scopeKey) continue;
+      const labels = [...byLabel.values()].map((g) =>
+        clean(groupEvents(g.events, eventGroups).join(', ') + g.suffix),
+      );
+      out.push(`${indent}${placed.from} --> ${placed.to} : ${labels.join(' | ')}`);
+    }
+    return out;
+  };
+
+  const lines: string[] = ['stateDiagram-v2'];
   const declare = (node: DirectedGraphNode, indent: string): void => {
     const sn = node.stateNode;
-    const id = mermaidId(machine, sn.id);
+    const id = pathId(sn.path);
     const name = sn.type === 'history' ? `${sn.key} (H)` : sn.key;
     lines.push(`${indent}state "${name}" as ${id}`);
     if (node.children.length > 0) {
       lines.push(`${indent}state ${id} {`);
-      const initial = sn.initial?.target[0] as AnyStateNode | undefined;
-      if (initial !== undefined) lines.push(`${indent}  [*] --> ${mermaidId(machine, initial.id)}`);
       for (const child of node.children) declare(child, `${indent}  `);
+      const initial = sn.initial?.target[0] as AnyStateNode | undefined;
+      if (initial !== undefined) lines.push(`${indent}  [*] --> ${pathId(initial.path)}`);
+      lines.push(...edgeLines(sn.path, `${indent}  `));
       lines.push(`${indent}}`);
     }
     if (sn.type === 'final') lines.push(`${indent}${id} --> [*]`);
   };
 
-  const rootInitial = machine.root.initial?.target[0] as AnyStateNode | undefined;
-  if (rootInitial !== undefined) lines.push(`  [*] --> ${mermaidId(machine, rootInitial.id)}`);
   for (const child of graph.children) declare(child, '  ');
-  if (anyUsed) lines.push('  state "(any state)" as any_state');
-  for (const { from, to, byGuard } of edges.values()) {
-    const labels = [...byGuard].map(([guard, events]) => {
-      const shown = groupEvents(events, eventGroups);
-      return clean(guard === '' ? shown.join(', ') : `${shown.join(', ')} [${guard}]`);
-    });
-    lines.push(`  ${from} --> ${to} : ${labels.join('; ').replace(/;/g, ' |')}`);
-  }
+  const rootInitial = machine.root.initial?.target[0] as AnyStateNode | undefined;
+  if (rootInitial !== undefined) lines.push(`  [*] --> ${pathId(rootInitial.path)}`);
+  lines.push(...edgeLines([], '  '));
   return lines.join('\n') + '\n';
 }
 

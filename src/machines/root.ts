@@ -42,6 +42,8 @@ export type ShutdownReason = 'signal' | 'exit_on_halt' | 'fatal' | 'startup_fail
 export interface RootInput {
   /** The children to spawn once started, by the names of the actor logics provided. */
   readonly children: readonly string[];
+  /** The input each child is spawned (and respawned) with, by name; children without one get none. */
+  readonly childInputs?: Readonly<Record<string, unknown>>;
   /** Restarts allowed within the window before escalating to shutdown. */
   readonly restartBudget: number;
   /** The budget resets after this long without a restart. */
@@ -138,13 +140,18 @@ const base = setup({
 
 const spawnChildren = base.enqueueActions(({ context, enqueue }) => {
   // Names come from the actor layer; a name it did not provide spawns nothing (xstate warns).
-  for (const id of context.children) enqueue.spawnChild(id as RootChildName, { id, systemId: id });
+  for (const id of context.children)
+    enqueue.spawnChild(id as RootChildName, { id, systemId: id, input: context.childInputs?.[id] });
 });
 
 const respawnChild = base.enqueueActions(({ context, event, enqueue }) => {
   if (event.type !== 'child.respawn') return;
   enqueue.assign({ pending: context.pending.filter((id) => id !== event.id) });
-  enqueue.spawnChild(event.id as RootChildName, { id: event.id, systemId: event.id });
+  enqueue.spawnChild(event.id as RootChildName, {
+    id: event.id,
+    systemId: event.id,
+    input: context.childInputs?.[event.id],
+  });
 });
 
 const stopFinishedChild = base.enqueueActions(({ event, enqueue }) => {

@@ -211,6 +211,8 @@ export const connectionMachine = base
       endReason: null,
       finished: null,
     }),
+    // idle has an eventless transition (autoStart); a cycle would throw instead of spinning.
+    options: { maxIterations: 1000 },
     initial: 'idle',
     states: {
       idle: {

@@ -272,6 +272,15 @@ describe('connection machine on a simulated clock', () => {
     expect(h.socket.sockets).toHaveLength(2);
   });
 
+  it('connects at once with autoStart, without waiting for connection.start', () => {
+    const h = harness({ autoStart: true });
+    expect(h.actor.getSnapshot().value).toEqual({ session: 'connecting' });
+    expect(h.socket.sockets).toHaveLength(1);
+    const idle = harness();
+    expect(idle.actor.getSnapshot().value).toBe('idle');
+    expect(idle.socket.sockets).toHaveLength(0);
+  });
+
   it('treats a crashed socket actor as a failed session instead of crashing', () => {
     const clock = new SimClock();
     const machine = connectionMachine.provide({

@@ -146,18 +146,20 @@ describe('root machine properties (pure transition over arbitrary events)', () =
 /** Lets settled promises deliver their outcome (no time passes on the simulated clock). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function harness(opts: { startup?: () => Promise<unknown>; verified?: boolean } = {}) {
+function harness(
+  opts: { startup?: () => Promise<unknown>; verified?: boolean; childInputs?: Record<string, unknown> } = {},
+) {
   const clock = new SimClock();
   const calls: [string, number, unknown][] = [];
-  const feeds: { fail: (e: Error) => void }[] = [];
+  const feeds: { fail: (e: Error) => void; input: unknown }[] = [];
   const ok = fromPromise<void, StepInput>(() => Promise.resolve());
   const machine = rootMachine.provide({
     actors: {
       startup: fromPromise(() => (opts.startup ?? (() => Promise.resolve('instruments')))()),
-      publicFeed: fromPromise<void>(
-        () =>
+      publicFeed: fromPromise<void, unknown>(
+        ({ input: childInput }) =>
           new Promise<void>((_, reject) => {
-            feeds.push({ fail: reject });
+            feeds.push({ fail: reject, input: childInput });
           }),
       ),
       web: fromPromise<void>(() => new Promise<void>(() => {})),
@@ -179,7 +181,10 @@ function harness(opts: { startup?: () => Promise<unknown>; verified?: boolean } 
       escalated: (_, p) => calls.push(['escalated', clock.now(), p]),
     },
   });
-  const actor = createActor(machine, { clock, input });
+  const actor = createActor(machine, {
+    clock,
+    input: opts.childInputs === undefined ? input : { ...input, childInputs: opts.childInputs },
+  });
   const errors: unknown[] = [];
   actor.subscribe({ error: (e) => errors.push(e) });
   actor.start();
@@ -213,6 +218,15 @@ describe('root machine on a simulated clock', () => {
       ['escalated', 1_000, { reason: 'restart_budget' }],
     ]);
     expect(h.errors).toEqual([]);
+  });
+
+  it('spawns and respawns each child with its configured input', async () => {
+    const h = harness({ childInputs: { publicFeed: { kind: 'public' } } });
+    await waitFor(h.actor, (s) => s.matches('running'));
+    h.feeds.at(-1)!.fail(ERR);
+    await settle();
+    h.clock.advanceBy(500);
+    expect(h.feeds.map((f) => f.input)).toEqual([{ kind: 'public' }, { kind: 'public' }]);
   });
 
   it('gives the budget back after restartWindowMs without a restart', async () => {

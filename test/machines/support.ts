@@ -1,7 +1,6 @@
 /**
- * Shared helpers of the machine tests: a pure fold of events through `transition()`, the
- * shortest-path coverage check (every state node reached, every transition taken), and names of
- * the actions a step returned.
+ * Shared helpers of the machine tests: the shortest-path coverage check (every state node
+ * reached, every transition taken), which actor outcomes can reach a state, and timer events.
  */
 import {
   getStateNodes,
@@ -16,39 +15,14 @@ import {
 } from 'xstate';
 import { getShortestPaths, toDirectedGraph, type DirectedGraphNode } from 'xstate/graph';
 
-/** One step of a fold: the event, the snapshot after it, and the actions it returned. */
-export interface FoldStep {
-  readonly event: EventObject;
-  readonly snapshot: AnyMachineSnapshot;
-  readonly actions: readonly { type: string; params?: unknown }[];
-}
-
-/** Folds events through the pure transition function, from the machine's initial state. */
-export function fold(
-  machine: AnyStateMachine,
-  input: unknown,
-  events: readonly EventObject[],
-): { initial: FoldStep; steps: FoldStep[] } {
-  const [s0, a0] = initialTransition(machine, input);
-  const initial = { event: { type: 'xstate.init' }, snapshot: s0, actions: a0 as FoldStep['actions'] };
-  const steps: FoldStep[] = [];
-  let s = s0;
-  for (const event of events) {
-    const [next, actions] = transition(machine, s, event);
-    s = next;
-    steps.push({ event, snapshot: next, actions });
-  }
-  return { initial, steps };
-}
-
 /** The ids of the active state nodes of a snapshot (the root excluded). */
-export function activeIds(machine: AnyStateMachine, snapshot: AnyMachineSnapshot): Set<string> {
+function activeIds(machine: AnyStateMachine, snapshot: AnyMachineSnapshot): Set<string> {
   const nodes: AnyStateNode[] = getStateNodes(machine.root, snapshot.value as StateValue);
   return new Set(nodes.filter((n) => n !== machine.root).map((n) => n.id));
 }
 
 /** Every state node id of a machine except the root and history pseudo-states. */
-export function allStateIds(machine: AnyStateMachine): string[] {
+function allStateIds(machine: AnyStateMachine): string[] {
   const out: string[] = [];
   const walk = (node: AnyStateNode): void => {
     for (const child of Object.values(node.states)) {
@@ -61,13 +35,13 @@ export function allStateIds(machine: AnyStateMachine): string[] {
 }
 
 /** A transition of the machine, as toDirectedGraph lists it. */
-export interface EdgeInfo {
+interface EdgeInfo {
   readonly key: string;
   readonly transition: unknown;
 }
 
 /** Every transition definition of the machine, keyed `source --event--> target #index`. */
-export function allTransitions(machine: AnyStateMachine): EdgeInfo[] {
+function allTransitions(machine: AnyStateMachine): EdgeInfo[] {
   const out: EdgeInfo[] = [];
   const walk = (node: DirectedGraphNode): void => {
     node.edges.forEach((e, i) => {
@@ -85,7 +59,7 @@ export function allTransitions(machine: AnyStateMachine): EdgeInfo[] {
  * systemId twice (in two branches of the traversal) throws; each pure step has its own scope,
  * exactly as in a replay.
  */
-export function pureLogic(machine: AnyStateMachine): ActorLogic<AnyMachineSnapshot, EventObject, unknown> {
+function pureLogic(machine: AnyStateMachine): ActorLogic<AnyMachineSnapshot, EventObject, unknown> {
   return {
     transition: (snapshot, event) => transition(machine, snapshot, event)[0],
     getInitialSnapshot: (_scope, input) => initialTransition(machine, input)[0],
@@ -161,19 +135,6 @@ export function coverage(
       .filter((e) => !taken.has(e.transition))
       .map((e) => e.key),
   };
-}
-
-/** The action types of a step, in order. */
-export function actionTypes(step: { actions: readonly { type: string }[] }): string[] {
-  return step.actions.map((a) => a.type);
-}
-
-/** The params of every action of a type in a step. */
-export function paramsOf<T>(
-  step: { actions: readonly { type: string; params?: unknown }[] },
-  type: string,
-): T[] {
-  return step.actions.filter((a) => a.type === type).map((a) => a.params as T);
 }
 
 /** The timer event XState raises for a named delay of a state. */

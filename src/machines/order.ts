@@ -155,7 +155,8 @@ export interface OrderOutput {
 /** Where a venue report (order update or query result) puts the order. */
 export type VenueTarget = 'new' | 'partiallyFilled' | 'filled' | 'cancelled' | 'rejected' | 'postOnly';
 
-interface Report {
+/** What venueTarget reads from an order update or a query result. */
+export interface VenueReport {
   readonly status: VenueOrderStatus;
   readonly qty: number;
   readonly cumQty: number;
@@ -169,7 +170,7 @@ interface Report {
  * cancelled with EC_PostOnlyWillTakeLiquidity counts as rejected (it never rested); without it, as
  * cancelled.
  */
-export function venueTarget(context: OrderContext, report: Report, postOnly: boolean): VenueTarget {
+export function venueTarget(context: OrderContext, report: VenueReport, postOnly: boolean): VenueTarget {
   const filled = Math.max(context.execQty, context.venueCumQty, report.cumQty);
   if (report.status === 'Rejected') return 'rejected';
   if (report.status === 'Filled' || filled >= report.qty) return 'filled';
@@ -180,8 +181,8 @@ export function venueTarget(context: OrderContext, report: Report, postOnly: boo
   return filled > 0 ? 'partiallyFilled' : 'new';
 }
 
-function reportOf(event: OrderEvent | { type: string; output?: unknown }): Report | null {
-  if (event.type === 'venue.order') return event as Report;
+function reportOf(event: OrderEvent | { type: string; output?: unknown }): VenueReport | null {
+  if (event.type === 'venue.order') return event as VenueReport;
   if (event.type === 'xstate.done.actor.queryOrder') {
     const out = (event as { output?: QueryOrderOutput }).output;
     if (out?.found === true) return out;

@@ -92,8 +92,7 @@ export class Runtime {
       maxRetries: config.exchange.max_retries,
     });
     this.ids = new OrderIds(config.instance.prefix, clock.now());
-    const perSec = config.limits.max_requests_per_sec;
-    this.budget = new RateBudget(perSec, Math.max(1, Math.ceil(perSec)), clock.now());
+    this.budget = new RateBudget(config.limits.max_requests_per_sec);
     this.rejects = new RejectWindow(config.risk.reject_rate_window);
     this.limits = riskLimitsFromConfig(config.risk);
   }
@@ -154,6 +153,7 @@ export class Runtime {
       staleAfterMs: config.book.stale_after_ms,
       resyncTimeoutMs: Math.max(config.websocket.request_timeout_ms, 1_000),
       volHalfLifeS: config.strategy.vola_half_life_s,
+      volHorizonS: config.strategy.vola_horizon_s,
       clock,
       logger: logger.child({ component: 'market' }),
       metrics,

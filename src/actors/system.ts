@@ -30,7 +30,7 @@ export interface SystemOptions {
 function topState(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'object' && value !== null) {
-    const [k, v] = Object.entries(value)[0] ?? ['?', undefined];
+    const [k, v] = (Object.entries(value)[0] as [string, unknown] | undefined) ?? ['?', undefined];
     return v === undefined ? k : `${k}.${topState(v)}`;
   }
   return String(value);
@@ -129,6 +129,7 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
     staleReconnectMs: Math.max(3 * config.book.stale_after_ms, 5_000),
     closeTimeoutMs: config.shutdown.close_timeout_ms,
     seed: config.instance.seed + seedOffset,
+    autoStart: true,
   });
 
   const risk = riskMachine.provide({
@@ -213,7 +214,7 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
     id: string,
   ): Promise<void> => {
     const ref = system.get(id);
-    if (ref === undefined || ref.getSnapshot().status !== 'active') return;
+    if (ref === undefined || (ref.getSnapshot() as { status: string }).status !== 'active') return;
     ref.send({ type: 'connection.stop' });
     await waitFor(ref, (s: { status: string }) => s.status !== 'active');
   };
@@ -240,8 +241,9 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
         await Promise.all([stopFeed(system, 'privateFeed'), stopFeed(system, 'tradeFeed')]);
       }),
       closePublic: fromPromise<void, StepInput>(({ system }) => stopFeed(system, 'publicFeed')),
-      flush: fromPromise<void, StepInput>(async () => {
+      flush: fromPromise<void, StepInput>(() => {
         logger.flush?.();
+        return Promise.resolve();
       }),
       stopWeb: fromPromise<void, StepInput>(async () => {
         await web?.close();
@@ -297,7 +299,7 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
 
   const logic = rootMachine.provide({
     actors: {
-      startup: fromPromise(() => rt.startup()),
+      startup: fromPromise<unknown, undefined>(() => rt.startup()),
       shutdown,
       publicFeed: feed('public'),
       privateFeed: feed('private'),
@@ -324,7 +326,7 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
   root.system.inspect({
     next: (e) => {
       if (e.type !== '@xstate.snapshot') return;
-      const id = e.actorRef.id;
+      const id = (e.actorRef as AnyActorRef).id;
       if (id === 'publicFeed' || id === 'privateFeed' || id === 'tradeFeed') {
         const kind = id.replace('Feed', '');
         const state = topState((e.snapshot as { value?: unknown }).value);

@@ -108,6 +108,8 @@ const configShape = z.strictObject({
     /** Dynamic spread = k_vola_spread · EWMA volatility (bps), clamped to [min, max]. */
     k_vola_spread: num(0, 100),
     vola_half_life_s: num(0.1, 86_400),
+    /** Horizon the volatility is expressed over (bps per √horizon): about how long a quote rests. */
+    vola_horizon_s: num(0.1, 86_400),
     /** Price shift in bps per unit of inventory ratio (position / max position). */
     skew_coeff: num(0, 10_000),
     /** Size skew: the side that adds to inventory shrinks by this fraction at full inventory. */
@@ -149,7 +151,7 @@ const configShape = z.strictObject({
   limits: z.strictObject({
     max_active_per_side: int(1, 500),
     /** Our own order-request budget per second, below Bybit's 10/s per endpoint. */
-    max_requests_per_sec: num(0.1, 1_000),
+    max_requests_per_sec: int(1, 1_000),
   }),
   monitoring: z.strictObject({
     enable_prometheus: z.boolean(),

@@ -1,51 +1,56 @@
 /**
- * Our own request budget: a token bucket refilled continuously at `perSecond`, with a burst of
- * `burst` tokens. The quoter pauses when it is spent instead of letting the venue answer 10006.
- * Time is an argument, so the bucket is pure and replayable.
+ * Our own request budget: at most `perSecond` order requests (batch items count one each, as on
+ * Bybit) in any rolling second, the window Bybit itself counts in. The quoter pauses when it is
+ * spent instead of letting the venue answer 10006. Time is an argument, so the budget is pure and
+ * replayable.
  */
 export class RateBudget {
-  #tokens: number;
-  #at: number;
+  readonly #times: number[] = [];
+  readonly #counts: number[] = [];
+  #used = 0;
 
   constructor(
     readonly perSecond: number,
-    readonly burst: number,
-    now: number,
-  ) {
-    this.#tokens = burst;
-    this.#at = now;
-  }
+    readonly windowMs = 1_000,
+  ) {}
 
-  #refill(now: number): void {
-    if (now > this.#at) {
-      this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) / 1000) * this.perSecond);
-      this.#at = now;
+  #expire(now: number): void {
+    while (this.#times.length > 0 && this.#times[0]! <= now - this.windowMs) {
+      this.#times.shift();
+      this.#used -= this.#counts.shift()!;
     }
   }
 
-  /** Tokens available now. */
+  /** Requests that can go out now. */
   available(now: number): number {
-    this.#refill(now);
-    return this.#tokens;
+    this.#expire(now);
+    return Math.max(0, this.perSecond - this.#used);
   }
 
-  /** Takes `n` tokens if there are that many; returns whether it did. */
+  /** Takes `n` if that many are available; returns whether it did. */
   tryTake(now: number, n = 1): boolean {
-    this.#refill(now);
-    if (this.#tokens + 1e-9 < n) return false;
-    this.#tokens -= n;
+    if (this.available(now) < n) return false;
+    this.take(now, n);
     return true;
   }
 
-  /** Takes tokens unconditionally (requests that must go out, such as cancels), going negative if need be. */
+  /** Takes unconditionally (requests that must go out, such as cancels), overdrawing if need be. */
   take(now: number, n = 1): void {
-    this.#refill(now);
-    this.#tokens -= n;
+    this.#expire(now);
+    this.#times.push(now);
+    this.#counts.push(n);
+    this.#used += n;
   }
 
-  /** Milliseconds until `n` tokens are available. */
+  /** Milliseconds until `n` requests are available (0 if they are now). */
   waitMs(now: number, n = 1): number {
-    this.#refill(now);
-    return this.#tokens >= n ? 0 : Math.ceil(((n - this.#tokens) / this.perSecond) * 1000);
+    this.#expire(now);
+    let free = this.perSecond - this.#used;
+    if (free >= n) return 0;
+    for (let i = 0; i < this.#times.length; i++) {
+      free += this.#counts[i]!;
+      if (free >= n) return this.#times[i]! + this.windowMs - now;
+    }
+    return this.windowMs;
   }
 }

@@ -4,28 +4,46 @@ import { RateBudget } from '../../src/domain/rate-budget.js';
 import { OrderIds, isOurOrder } from '../../src/domain/order-id.js';
 
 describe('RateBudget', () => {
-  it('spends the burst, then refills at the rate', () => {
-    const b = new RateBudget(10, 5, 0);
-    for (let i = 0; i < 5; i++) expect(b.tryTake(0)).toBe(true);
-    expect(b.tryTake(0)).toBe(false);
-    expect(b.waitMs(0)).toBe(100);
-    expect(b.tryTake(100)).toBe(true);
-    expect(b.available(10_000)).toBe(5);
+  it('allows perSecond requests in a rolling second, then frees them as they age', () => {
+    const b = new RateBudget(5);
+    expect(b.tryTake(0, 3)).toBe(true);
+    expect(b.tryTake(500, 2)).toBe(true);
+    expect(b.tryTake(600)).toBe(false);
+    expect(b.waitMs(600)).toBe(400);
+    expect(b.tryTake(1_000, 3)).toBe(true);
+    expect(b.available(1_000)).toBe(0);
+    expect(b.available(1_500)).toBe(2);
   });
 
-  it('never lets more than burst + rate·t requests through in any interval', () => {
+  it('never lets more than perSecond requests through in any rolling second', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 300 }), (gaps) => {
-        const b = new RateBudget(8, 4, 0);
-        let t = 0;
-        let taken = 0;
-        for (const g of gaps) {
-          t += g;
-          if (b.tryTake(t)) taken++;
-        }
-        expect(taken).toBeLessThanOrEqual(4 + Math.floor((t / 1000) * 8) + 1);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 4 })), {
+          maxLength: 300,
+        }),
+        (steps) => {
+          const b = new RateBudget(8);
+          let t = 0;
+          const taken: [number, number][] = [];
+          for (const [gap, n] of steps) {
+            t += gap;
+            if (b.tryTake(t, n)) taken.push([t, n]);
+          }
+          for (const [at] of taken) {
+            const inWindow = taken.filter(([x]) => x > at - 1_000 && x <= at).reduce((s, [, n]) => s + n, 0);
+            expect(inWindow).toBeLessThanOrEqual(8);
+          }
+        },
+      ),
     );
+  });
+
+  it('counts forced takes (cancels) against later requests', () => {
+    const b = new RateBudget(2);
+    b.take(0, 3);
+    expect(b.tryTake(10)).toBe(false);
+    expect(b.waitMs(10)).toBe(990);
+    expect(b.tryTake(1_000)).toBe(true);
   });
 });
 

@@ -25,6 +25,7 @@ export interface MarketDataDeps {
   readonly staleAfterMs: number;
   readonly resyncTimeoutMs: number;
   readonly volHalfLifeS: number;
+  readonly volHorizonS: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -83,10 +84,11 @@ export class MarketData {
         symbol,
         topic,
         book: new OrderBook({ instrument: inst, depth: deps.depth }),
-        vol: new EwmaVolatility(deps.volHalfLifeS),
+        vol: new EwmaVolatility(deps.volHalfLifeS, deps.volHorizonS),
         machine,
         scale: pow10(inst.priceDecimals),
-        lastUpdateAt: Number.NaN,
+        // Age counts from start-up until the first frame, so a feed that never delivers is noticed.
+        lastUpdateAt: deps.clock.now(),
         lastActivitySentAt: Number.NEGATIVE_INFINITY,
         live: false,
       };
@@ -115,6 +117,7 @@ export class MarketData {
     if (f === undefined) return;
     const { b, a, u } = frame.data;
     const seq = frame.data.seq ?? Number.NaN;
+    const wasValid = f.book.isValid;
     const status =
       frame.type === 'snapshot' ? f.book.applySnapshot(b, a, u, seq) : f.book.applyDelta(b, a, u, seq);
     const now = this.#d.clock.now();
@@ -137,6 +140,8 @@ export class MarketData {
       case 'gap':
       case 'crossed':
       case 'malformed':
+        // Deltas on a book already known to be invalid just wait for the resync's snapshot.
+        if (!wasValid) return;
         this.#d.logger.warn({ symbol: f.symbol, status, u }, 'book frame refused');
         f.machine.send({ type: 'book.invalid', reason: status });
         return;
@@ -195,7 +200,7 @@ export class MarketData {
   /** Milliseconds since the last applied frame (Infinity before the first). */
   ageMs(symbol: string): number {
     const f = this.#feeds.get(symbol);
-    if (f === undefined || Number.isNaN(f.lastUpdateAt)) return Number.POSITIVE_INFINITY;
+    if (f === undefined) return Number.POSITIVE_INFINITY;
     return this.#d.clock.now() - f.lastUpdateAt;
   }
 

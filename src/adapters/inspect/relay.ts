@@ -41,8 +41,8 @@ export async function startInspectorRelay(port: number): Promise<InspectorRelay>
   wss.on('connection', (ws) => {
     for (const m of registrations) ws.send(m);
     for (const m of recent) ws.send(m);
-    ws.on('message', (data) => {
-      const text = data.toString();
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString('utf8');
       if (text.includes('"@xstate.actor"')) registrations.push(text);
       else {
         recent.push(text);

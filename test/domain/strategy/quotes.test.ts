@@ -20,6 +20,7 @@ const DEFAULTS: QuoteParams = quoteParamsFromConfig(
       max_spread_bps: 25,
       k_vola_spread: 0.95,
       vola_half_life_s: 60,
+      vola_horizon_s: 5,
       skew_coeff: 10,
       size_skew_coeff: 0.5,
       levels_per_side: 3,

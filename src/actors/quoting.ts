@@ -83,9 +83,11 @@ export class Quoting {
     this.send({ type: 'quoter.stop' });
   }
 
+  /** The quoter's top-level state (waiting, quoting, paused, stopped). */
   state(symbol: string): string {
     const v = this.#quoters.get(symbol)?.getSnapshot().value;
-    return typeof v === 'string' ? v : v === undefined ? 'none' : JSON.stringify(v);
+    if (v === undefined) return 'none';
+    return typeof v === 'string' ? v : (Object.keys(v)[0] ?? 'none');
   }
 
   #requote(symbol: string, reduceOnly: boolean): void {

@@ -163,9 +163,11 @@ export class Runtime {
         this.#started?.quoting.send({ type: live ? 'book.live' : 'book.notLive' }, symbol),
       onResync: (_symbol, topic) => this.#resubscribe(topic),
     });
-    const rest: OrderEntry = restOrderEntry(this.rest);
+    const rest: OrderEntry = restOrderEntry(this.rest, metrics);
     const entry =
-      config.exchange.order_entry === 'ws' ? wsOrderEntry(() => this.#tradeSocket, rest, clock) : rest;
+      config.exchange.order_entry === 'ws'
+        ? wsOrderEntry(() => this.#tradeSocket, rest, clock, metrics)
+        : rest;
     const orders = new OrderManager({
       instruments,
       entry,

@@ -215,9 +215,11 @@ export class MarketData {
     return this.#feeds.get(symbol)?.book.levels(n);
   }
 
+  /** The book machine's top-level state (syncing, live, stale, invalid). */
   bookState(symbol: string): string {
     const v = this.#feeds.get(symbol)?.machine.getSnapshot().value;
-    return typeof v === 'string' ? v : JSON.stringify(v);
+    if (v === undefined) return 'none';
+    return typeof v === 'string' ? v : (Object.keys(v)[0] ?? 'none');
   }
 
   volBps(symbol: string): number {

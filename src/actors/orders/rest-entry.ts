@@ -1,17 +1,20 @@
 /** Order entry over REST batch endpoints. */
 import type { BybitRest } from '../../adapters/bybit/rest/endpoints.js';
 import type { BatchItemResult } from '../../adapters/bybit/rest/batch.js';
+import type { Metrics } from '../../adapters/metrics/metrics.js';
 import { inChunks, itemFailure, type EntryResult, type OrderEntry } from './order-entry.js';
 
 const toEntry = (r: BatchItemResult): EntryResult =>
   r.ok ? { ok: true, orderId: r.orderId } : itemFailure(r.code, r.msg, r.error);
 
-export function restOrderEntry(rest: BybitRest): OrderEntry {
+export function restOrderEntry(rest: BybitRest, metrics: Metrics): OrderEntry {
+  const count = (op: string) => metrics.orderRequests.inc({ path: 'rest', op });
   return {
     name: 'rest',
     create: (items) =>
-      inChunks(items, async (batch) =>
-        (
+      inChunks(items, async (batch) => {
+        count('create');
+        return (
           await rest.createOrderBatch(
             batch.map((i) => ({
               symbol: i.symbol,
@@ -24,11 +27,12 @@ export function restOrderEntry(rest: BybitRest): OrderEntry {
               reduceOnly: i.reduceOnly,
             })),
           )
-        ).map(toEntry),
-      ),
+        ).map(toEntry);
+      }),
     amend: (items) =>
-      inChunks(items, async (batch) =>
-        (
+      inChunks(items, async (batch) => {
+        count('amend');
+        return (
           await rest.amendOrderBatch(
             batch.map((i) => ({
               symbol: i.symbol,
@@ -37,13 +41,14 @@ export function restOrderEntry(rest: BybitRest): OrderEntry {
               ...(i.qty === undefined ? {} : { qty: i.qty }),
             })),
           )
-        ).map(toEntry),
-      ),
+        ).map(toEntry);
+      }),
     cancel: (items) =>
-      inChunks(items, async (batch) =>
-        (
+      inChunks(items, async (batch) => {
+        count('cancel');
+        return (
           await rest.cancelOrderBatch(batch.map((i) => ({ symbol: i.symbol, orderLinkId: i.orderLinkId })))
-        ).map(toEntry),
-      ),
+        ).map(toEntry);
+      }),
   };
 }

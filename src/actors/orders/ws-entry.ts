@@ -9,12 +9,18 @@ import type { BybitSocket } from '../../adapters/bybit/ws/socket.js';
 import { WsNotReadyError } from '../../adapters/bybit/ws/errors.js';
 import { batchResults } from '../../adapters/bybit/ws/trade-errors.js';
 import type { TradeOp } from '../../adapters/bybit/wire/trade.js';
+import type { Metrics } from '../../adapters/metrics/metrics.js';
 import { inChunks, itemFailure, type EntryResult, type OrderEntry } from './order-entry.js';
 
 /** The trade socket when it is authenticated and usable, else undefined. */
 export type TradeSocketSource = () => BybitSocket | undefined;
 
-export function wsOrderEntry(source: TradeSocketSource, fallback: OrderEntry, clock: Clock): OrderEntry {
+export function wsOrderEntry(
+  source: TradeSocketSource,
+  fallback: OrderEntry,
+  clock: Clock,
+  metrics: Metrics,
+): OrderEntry {
   function via<T>(
     op: TradeOp,
     items: readonly T[],
@@ -25,6 +31,7 @@ export function wsOrderEntry(source: TradeSocketSource, fallback: OrderEntry, cl
       const socket = source();
       if (socket === undefined) return viaRest(batch);
       try {
+        metrics.orderRequests.inc({ path: 'ws', op: op.slice('order.'.length, op.indexOf('-')) });
         const response = await socket.request(op, [{ category: 'linear', request: batch.map(toWire) }]);
         const results = batchResults(response, clock.now());
         if (results.length !== batch.length)

@@ -30,6 +30,7 @@ export class Metrics {
 
   // Orders and fills
   readonly ordersSent: Counter<'symbol' | 'op' | 'outcome'>;
+  readonly orderRequests: Counter<'path' | 'op'>;
   readonly ordersLive: Gauge<'symbol' | 'side'>;
   readonly orderTransitions: Counter<'symbol' | 'state'>;
   readonly ordersRejected: Counter<'symbol' | 'reason'>;
@@ -147,6 +148,11 @@ export class Metrics {
       'op',
       'outcome',
     ]);
+    this.orderRequests = counter(
+      'mm_order_requests_total',
+      'Order requests sent, by path (rest or ws) and operation.',
+      ['path', 'op'],
+    );
     this.ordersLive = gauge('mm_orders_live', 'Our orders open or in flight, by side.', ['symbol', 'side']);
     this.orderTransitions = counter(
       'mm_order_transitions_total',

@@ -131,6 +131,11 @@ export class FaultInjector {
     return this.#rest5xxServed++ % 2 === 0 ? 502 : 503;
   }
 
+  /** Slow-REST delays not yet taken by a request (a test knows a slow request is in flight at 0). */
+  get pendingRestDelays(): number {
+    return this.#restSlow.length;
+  }
+
   /** Delay to add to this REST request, 0 when none is pending. */
   takeRestDelay(): number {
     return this.#restSlow.shift() ?? 0;

@@ -45,8 +45,12 @@ export class Quoting {
       const actor = createActor(
         quoterMachine.provide({
           actions: {
-            requote: (_, p: { symbol: string; reduceOnly: boolean }) => this.#requote(p.symbol, p.reduceOnly),
-            pullQuotes: (_, p: { symbol: string; reason: string }) => this.#pull(p.symbol, p.reason),
+            // Deferred out of the machine's action: the requote drives other actors (the order
+            // machines), which must not run inside this one's transition.
+            requote: (_, p: { symbol: string; reduceOnly: boolean }) =>
+              queueMicrotask(() => this.#requote(p.symbol, p.reduceOnly)),
+            pullQuotes: (_, p: { symbol: string; reason: string }) =>
+              queueMicrotask(() => this.#pull(p.symbol, p.reason)),
           },
         }),
         {

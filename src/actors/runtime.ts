@@ -242,8 +242,8 @@ export class Runtime {
       }
     }
     market.start();
+    // Quoting waits for orders.ready, sent once the private socket is live (see feeds in system.ts).
     quoting.start();
-    quoting.send({ type: 'orders.ready' });
     logger.info({ symbols: config.symbols, prefix: config.instance.prefix }, 'start-up complete');
   }
 

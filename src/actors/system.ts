@@ -106,11 +106,15 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
         notifyLive: () => {
           log.info('socket live');
           if (kind === 'public') rt.started.market.feed(true);
-          if (kind === 'private') void rt.recover();
+          // Orders are only sent while their updates and fills can be seen: after a (re)connect of
+          // the private socket, catch up on what was missed, then let the quoters go.
+          if (kind === 'private')
+            void rt.recover().finally(() => rt.started.quoting.send({ type: 'orders.ready' }));
         },
         notifyDown: (_, p: { kind: string; reason: string }) => {
           log.warn({ reason: p.reason }, 'socket down');
           if (kind === 'public') rt.started.market.feed(false);
+          if (kind === 'private') queueMicrotask(() => rt.started.quoting.send({ type: 'orders.notReady' }));
         },
         notifyStale: () => log.warn('socket stale: no data while pings succeed'),
       },
@@ -137,7 +141,7 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
       notifyRisk: (_, p: { state: RiskStateName; reasons: readonly string[] }) => {
         rt.setRiskState(p.state);
         metrics.setMachineState('risk', p.state, RISK_STATES);
-        if (rt.isStarted) rt.started.quoting.riskChanged(p.state);
+        if (rt.isStarted) queueMicrotask(() => rt.started.quoting.riskChanged(p.state));
         if (p.state === 'active' && rt.isStarted) rt.started.orders.unfreeze();
         logger.info({ state: p.state, reasons: p.reasons }, 'risk state');
       },

@@ -51,7 +51,8 @@ export type ConditionEvent =
   | { type: 'budget.available' }
   | { type: 'quotes.pause' }
   | { type: 'quotes.resume' }
-  | { type: 'orders.ready' };
+  | { type: 'orders.ready' }
+  | { type: 'orders.notReady' };
 
 /** Every event the quoter machine accepts. */
 export type QuoterEvent = ConditionEvent | { type: 'market.changed' } | { type: 'quoter.stop' };
@@ -76,6 +77,8 @@ export function applyCondition<T extends QuoterConditions>(c: T, event: { type: 
       return { ...c, operatorPaused: false };
     case 'orders.ready':
       return { ...c, ordersReady: true };
+    case 'orders.notReady':
+      return { ...c, ordersReady: false };
     default:
       return c;
   }
@@ -93,14 +96,14 @@ export function pauseReasonOf(c: QuoterConditions): PauseReason | null {
 
 /** Returns whether resting quotes must be pulled (not merely left alone, as for a spent budget). */
 export function needsPull(c: QuoterConditions): boolean {
-  return !c.bookLive || c.risk === 'halted' || c.operatorPaused;
+  return !c.bookLive || c.risk === 'halted' || c.operatorPaused || !c.ordersReady;
 }
 
 /** Condition events that can only make quoting possible (facts turning good). */
 export const enablingEvents = ['book.live', 'budget.available', 'quotes.resume', 'orders.ready'] as const;
 
 /** Condition events that can only make quoting impossible (facts turning bad). */
-export const disablingEvents = ['book.notLive', 'budget.spent', 'quotes.pause'] as const;
+export const disablingEvents = ['book.notLive', 'budget.spent', 'quotes.pause', 'orders.notReady'] as const;
 
 type ConditionType = ConditionEvent['type'];
 
@@ -198,6 +201,7 @@ export const quoterMachine = base
         on: {
           'book.notLive': { target: '#quoter.paused.pulled', actions: 'updateConditions' },
           'quotes.pause': { target: '#quoter.paused.pulled', actions: 'updateConditions' },
+          'orders.notReady': { target: '#quoter.paused.pulled', actions: 'updateConditions' },
           'budget.spent': { target: '#quoter.paused.holding', actions: 'updateConditions' },
           'risk.changed': [
             { guard: 'isReduceOnlyChange', actions: ['updateConditions', 'raiseMarketChanged'] },
@@ -220,7 +224,7 @@ export const quoterMachine = base
       },
       paused: {
         description:
-          'Not quoting, with a reason. Book not live, risk halted or operator pause: quotes are pulled (pullQuotes). A spent budget only stops new requests: resting quotes stay.',
+          'Not quoting, with a reason. Book not live, risk halted, operator pause or the order feed down (orders.notReady: fills and order updates cannot be seen): quotes are pulled (pullQuotes). A spent budget only stops new requests: resting quotes stay.',
         initial: 'holding',
         states: {
           holding: {
@@ -230,6 +234,7 @@ export const quoterMachine = base
               'budget.available': { target: '#quoter.quoting', actions: 'updateConditions' },
               'book.notLive': { target: 'pulled', actions: 'updateConditions' },
               'quotes.pause': { target: 'pulled', actions: 'updateConditions' },
+              'orders.notReady': { target: 'pulled', actions: 'updateConditions' },
               'risk.changed': [
                 { guard: 'needsPullAfter', target: 'pulled', actions: 'updateConditions' },
                 { actions: 'updateConditions' },
@@ -239,8 +244,10 @@ export const quoterMachine = base
           pulled: {
             entry: 'sendPull',
             on: {
-              // orders.ready cannot arrive here: quoting (hence pulling) needed it already.
-              ...onEach(['book.live', 'budget.available', 'quotes.resume'] as const, quoteIfAllowed),
+              ...onEach(
+                ['book.live', 'budget.available', 'quotes.resume', 'orders.ready'] as const,
+                quoteIfAllowed,
+              ),
               'risk.changed': quoteIfAllowed,
               ...onEach(disablingEvents, { actions: 'updateConditions' }),
             },

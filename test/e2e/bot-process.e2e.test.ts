@@ -48,7 +48,7 @@ async function quoting(s: RunningSimulator): Promise<void> {
   }, WAIT);
 }
 
-describe('the bot process', () => {
+describe('the bot process', { timeout: 120_000 }, () => {
   it('exits 0 on SIGTERM with a request in flight, leaving no order of ours', async () => {
     sim = await startTestSim(testConfig());
     const bot = start(sim);

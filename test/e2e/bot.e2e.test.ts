@@ -3,6 +3,9 @@
  * ends the way every exit path must: orders and position matching the exchange, and zero orders of
  * ours left on it after shutdown.
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFailed, vi } from 'vitest';
 import type { RunningSimulator } from '../../src/sim/index.js';
 import type { Quotes } from '../../src/domain/strategy/quotes.js';
@@ -33,8 +36,16 @@ async function setup(
   sim = await startTestSim(testConfig(), { volatility: 1.5, ...simExtra });
   bot = startBot(sim, overrides);
   const b = bot;
-  onTestFailed(() => {
-    console.log(b.logs.tail(80));
+  onTestFailed(({ task }) => {
+    const file = join(tmpdir(), `mm-e2e-${task.name.replace(/\W+/g, '-').slice(0, 60)}.log`);
+    writeFileSync(file, b.logs.lines.join('\n'));
+    console.log(`full log: ${file}`);
+    console.log(
+      b.logs.lines
+        .filter((l) => !l.includes('"level":"debug"'))
+        .slice(-120)
+        .join('\n'),
+    );
   });
   return { sim, bot: b };
 }
@@ -66,7 +77,7 @@ async function assertCleanShutdown(s: RunningSimulator, b: BotUnderTest): Promis
   expect(b.rt.started.portfolio.positionOf('BTCUSDT')).toBe(venueUnits);
 }
 
-describe('the bot against the simulator', () => {
+describe('the bot against the simulator', { timeout: 120_000 }, () => {
   it('quotes both sides, gets fills, and shuts down leaving no order behind', async () => {
     const { sim, bot } = await setup();
     await quotingBothSides(bot);
@@ -166,6 +177,8 @@ describe('the bot against the simulator', () => {
       reduceOnly: false,
       skipped: null,
     };
+    // The pull spent the request budget: wait for room, as the quoter would.
+    await vi.waitFor(() => expect(bot.rt.budget.available(Date.now())).toBeGreaterThan(0), WAIT);
     await bot.rt.started.orders.requote('BTCUSDT', crossing);
     await vi.waitFor(async () => {
       expect(await metricValue(bot.metrics, 'mm_orders_rejected_total', { reason: 'post_only' })).toBe(1);

@@ -24,6 +24,7 @@ const conditionEvents: EventObject[] = [
   { type: 'quotes.pause' },
   { type: 'quotes.resume' },
   { type: 'orders.ready' },
+  { type: 'orders.notReady' },
 ];
 const events: EventObject[] = [
   ...conditionEvents,
@@ -68,14 +69,12 @@ describe('quoter machine properties (pure transition over arbitrary events)', ()
   it('never requotes while the book is not live, risk is halted, orders are not ready, or paused', () => {
     fc.assert(
       fc.property(runArb, (evs) => {
-        let ordersReadySeen = false;
-        fold(evs, (_prev, e, next, actions) => {
-          if (e.type === 'orders.ready') ordersReadySeen = true;
+        fold(evs, (_prev, _e, next, actions) => {
           for (const a of actions.filter((x) => x.type === 'requote')) {
             const c = ctx(next);
             expect(c.bookLive).toBe(true);
             expect(c.risk).not.toBe('halted');
-            expect(ordersReadySeen).toBe(true);
+            expect(c.ordersReady).toBe(true);
             expect(c.budgetOk).toBe(true);
             expect(c.operatorPaused).toBe(false);
             expect(a.params).toEqual({ symbol: 'BTCUSDT', reduceOnly: c.risk === 'reducing' });
@@ -110,7 +109,7 @@ describe('quoter machine properties (pure transition over arbitrary events)', ()
     );
   });
 
-  it('pulls quotes on a pause for the book, risk or the operator, never for the budget alone', () => {
+  it('pulls quotes on a pause for the book, risk, the operator or the order feed, never for the budget alone', () => {
     fc.assert(
       fc.property(runArb, (evs) => {
         let pulledSinceQuoting = false;
@@ -122,13 +121,15 @@ describe('quoter machine properties (pure transition over arbitrary events)', ()
             expect(pulledSinceQuoting).toBe(false);
             pulledSinceQuoting = true;
             const c = ctx(next);
-            expect(!c.bookLive || c.risk === 'halted' || c.operatorPaused).toBe(true);
+            expect(!c.bookLive || c.risk === 'halted' || c.operatorPaused || !c.ordersReady).toBe(true);
             expect(pulls[0]!.params).toEqual({ symbol: 'BTCUSDT', reason: c.pauseReason });
           }
           // Left quoting for a pull-worthy reason: pulled on the way out.
           if (prev.matches('quoting') && next.matches('paused')) {
             const c = ctx(next);
-            expect(pulls.length === 1).toBe(!c.bookLive || c.risk === 'halted' || c.operatorPaused);
+            expect(pulls.length === 1).toBe(
+              !c.bookLive || c.risk === 'halted' || c.operatorPaused || !c.ordersReady,
+            );
           }
         });
       }),

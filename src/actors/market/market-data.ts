@@ -164,10 +164,11 @@ export class MarketData {
     }
   }
 
+  /** Called from the book machine's actions; other actors hear of it once that transition is over. */
   #setLive(symbol: string, live: boolean, reason?: NotLiveReason): void {
     const f = this.#feeds.get(symbol)!;
     f.live = live;
-    this.#d.onLive(symbol, live, reason);
+    queueMicrotask(() => this.#d.onLive(symbol, live, reason));
   }
 
   isLive(symbol: string): boolean {

@@ -209,7 +209,13 @@ export class OrderManager {
     const inst = this.#inst(symbol);
     const desired = { bids: quotes.bids, asks: quotes.asks, reduceOnly: quotes.reduceOnly };
     const plan = planOrders(desired, this.liveOrders(symbol), this.#d.plan);
+    if (plan.skipped.crossing + plan.skipped.capacity > 0)
+      this.#log.debug({ symbol, skipped: plan.skipped }, 'planner left requests out');
     if (plan.cancels.length + plan.amends.length + plan.creates.length === 0) return;
+    this.#log.debug(
+      { symbol, cancels: plan.cancels.length, amends: plan.amends.length, creates: plan.creates.length },
+      'executing plan',
+    );
     await this.#execute(symbol, inst, plan);
   }
 
@@ -241,6 +247,7 @@ export class OrderManager {
     const creatable = plan.creates.filter((c) => !blockedSides.has(c.side));
     const cost = amendable.length + creatable.length;
     if (cost > 0 && !budget.tryTake(clock.now(), cost)) {
+      this.#log.debug({ symbol, cost, available: budget.available(clock.now()) }, 'request budget spent');
       this.#d.onBudgetSpent();
       return;
     }

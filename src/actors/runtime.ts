@@ -72,6 +72,8 @@ export class Runtime {
   #publicSocket: BybitSocket | undefined;
   #tradeSocket: BybitSocket | undefined;
   #riskState = 'active';
+  /** The private socket is live and caught up: fills we have not seen cannot be in flight. */
+  #privateCaughtUp = false;
   #lastVerdict: RiskVerdict | undefined;
   #lagMs = 0;
   readonly #feedStates = new Map<string, string>();
@@ -306,6 +308,11 @@ export class Runtime {
     }
   }
 
+  /** Marks the private feed caught up (after recover) or down. */
+  setPrivateCaughtUp(v: boolean): void {
+    this.#privateCaughtUp = v;
+  }
+
   /** Periodic reconciliation of orders and position against the exchange. */
   async reconcile(): Promise<void> {
     if (this.#started === undefined) return;
@@ -313,6 +320,9 @@ export class Runtime {
     for (const symbol of this.d.config.symbols) {
       try {
         await orders.reconcile(symbol);
+        // While the private feed is down or catching up, our fills are known to lag the venue's;
+        // the recovery fetches them by execId, which keeps their PnL. Compare positions after.
+        if (!this.#privateCaughtUp) continue;
         const [p] = await this.rest.getPositions(symbol);
         if (p === undefined) continue;
         const venue = portfolio.positionUnits(p);

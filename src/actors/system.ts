@@ -109,12 +109,18 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
           // Orders are only sent while their updates and fills can be seen: after a (re)connect of
           // the private socket, catch up on what was missed, then let the quoters go.
           if (kind === 'private')
-            void rt.recover().finally(() => rt.started.quoting.send({ type: 'orders.ready' }));
+            void rt.recover().finally(() => {
+              rt.setPrivateCaughtUp(true);
+              rt.started.quoting.send({ type: 'orders.ready' });
+            });
         },
         notifyDown: (_, p: { kind: string; reason: string }) => {
           log.warn({ reason: p.reason }, 'socket down');
           if (kind === 'public') rt.started.market.feed(false);
-          if (kind === 'private') queueMicrotask(() => rt.started.quoting.send({ type: 'orders.notReady' }));
+          if (kind === 'private') {
+            rt.setPrivateCaughtUp(false);
+            queueMicrotask(() => rt.started.quoting.send({ type: 'orders.notReady' }));
+          }
         },
         notifyStale: () => log.warn('socket stale: no data while pings succeed'),
       },

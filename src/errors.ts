@@ -17,15 +17,12 @@ export const errorCodes = {
     'the request did not reach the exchange or its answer never came: the outcome is unknown',
   MM_EXCHANGE_BAD_RESPONSE: 'the exchange answered with something that is not a valid v5 envelope',
   MM_ORDER_NOT_FOUND: 'the order does not exist or is already closed (retCode 110001, 110008, 170213)',
-  MM_WS_FRAME_INVALID: 'a WebSocket frame failed its schema and was dropped',
   MM_WS_HEARTBEAT_TIMEOUT: 'no pong arrived within the pong timeout',
   MM_WS_SUBSCRIBE_FAILED: 'the venue refused a subscription',
   MM_WS_AUTH_FAILED: 'the private or trade socket was refused at authentication',
   MM_WS_NOT_CONNECTED: 'a request was sent on a socket that is not open',
   MM_WS_REQUEST_TIMEOUT: 'a WebSocket request got no answer in time',
-  MM_BOOK_SEQUENCE_GAP: 'an order-book delta did not follow the previous update id',
   MM_INVARIANT_BROKEN: 'an internal invariant was broken; the bot halts rather than guess',
-  MM_SHUTDOWN_INCOMPLETE: 'shutdown could not verify that every order of ours was cancelled',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -6,7 +6,7 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { Clock } from '../domain/clock.js';
 import type { Instrument } from '../domain/instrument.js';
-import { computeQuotes } from '../domain/strategy/quotes.js';
+import { computeQuotes, NO_QUOTES } from '../domain/strategy/quotes.js';
 import type { QuoteParams } from '../domain/strategy/params.js';
 import { quoterMachine, type QuoterEvent, type RiskState } from '../machines/quoter.js';
 import type { Logger } from '../adapters/log/logger.js';
@@ -122,17 +122,7 @@ export class Quoting {
     const d = this.#d;
     if (attempt === 0) d.logger.info({ symbol, reason }, 'pulling quotes');
     d.orders
-      .requote(symbol, {
-        bids: [],
-        asks: [],
-        fair: Number.NaN,
-        spreadBps: Number.NaN,
-        skewBps: 0,
-        volBps: Number.NaN,
-        inventoryRatio: 0,
-        reduceOnly: false,
-        skipped: 'no_market',
-      })
+      .requote(symbol, NO_QUOTES)
       .then(() => {
         if (this.state(symbol) === 'quoting' || d.orders.liveOrders(symbol).length === 0) return;
         d.clock.setTimeout(() => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFailed, vi } from 'vitest';
 import type { RunningSimulator } from '../../src/sim/index.js';
-import type { Quotes } from '../../src/domain/strategy/quotes.js';
+import { NO_QUOTES, type Quotes } from '../../src/domain/strategy/quotes.js';
 import {
   metricValue,
   startBot,
@@ -165,16 +165,10 @@ describe('the bot against the simulator', { timeout: 120_000 }, () => {
     const askUnits = Math.round(Number(top.ask) * 100);
     bot.rt.started.quoting.send({ type: 'quotes.pause' });
     await vi.waitFor(() => expect(bot.venueOrders()).toEqual([]), WAIT);
+    // A bid well through the best ask: the venue must refuse to let a PostOnly take.
     const crossing: Quotes = {
-      // A bid well through the best ask: the venue must refuse to let a PostOnly take.
+      ...NO_QUOTES,
       bids: [{ level: 0, price: askUnits + 5_000, qty: 1 }],
-      asks: [],
-      fair: Number.NaN,
-      spreadBps: Number.NaN,
-      skewBps: 0,
-      volBps: Number.NaN,
-      inventoryRatio: 0,
-      reduceOnly: false,
       skipped: null,
     };
     // The pull spent the request budget: wait for room, as the quoter would.

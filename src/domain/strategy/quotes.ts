@@ -116,6 +116,19 @@ export function inventoryRatio(
 
 const EMPTY: readonly QuoteLevel[] = [];
 
+/** No quotes at all: the ladder that pulls every order of a symbol. */
+export const NO_QUOTES: Quotes = {
+  bids: EMPTY,
+  asks: EMPTY,
+  fair: NaN,
+  spreadBps: NaN,
+  skewBps: 0,
+  volBps: NaN,
+  inventoryRatio: 0,
+  reduceOnly: false,
+  skipped: 'no_market',
+};
+
 /** Computes the desired ladder per side. */
 export function computeQuotes(
   params: QuoteParams,

@@ -214,7 +214,10 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
       (err: unknown) => logger.error({ err }, 'metrics endpoint could not start'),
     );
     return () => {
+      // A restarted web child must find its port free again.
       closed = true;
+      void web?.close();
+      web = undefined;
     };
   });
 

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFailed, vi } from 'vitest';
+import { waitFor as xwaitFor } from 'xstate';
 import type { RunningSimulator } from '../../src/sim/index.js';
 import { NO_QUOTES, type Quotes } from '../../src/domain/strategy/quotes.js';
 import {
@@ -24,6 +25,7 @@ let bot: BotUnderTest | undefined;
 
 afterEach(async () => {
   if (bot !== undefined && bot.root.getSnapshot().status === 'active') await bot.shutdown();
+  await bot?.dispose();
   await sim?.close();
   sim = undefined;
   bot = undefined;
@@ -197,6 +199,15 @@ describe('the bot against the simulator', { timeout: 120_000 }, () => {
     expect(bot.rt.started.quoting.state('BTCUSDT')).toBe('paused');
     expect(bot.venueOrders()).toEqual([]);
     await assertCleanShutdown(sim, bot);
+  });
+
+  it('with exit_on_halt, a kill-switch trigger shuts the bot down (exit 1) with every order cancelled', async () => {
+    const { sim, bot } = await setup({ risk: { max_stale_market_data_ms: 1_500, exit_on_halt: true } });
+    await quotingBothSides(bot);
+    sim.faults.silencePublic(5_000);
+    const done = await xwaitFor(bot.root, (s) => s.status === 'done', { timeout: 30_000 });
+    expect(done.output).toEqual({ exitCode: 1, reason: 'exit_on_halt', verified: true });
+    expect(bot.venueOrders()).toEqual([]);
   });
 
   it('enters orders over the WebSocket trade API when configured', async () => {

@@ -83,6 +83,8 @@ export interface BotUnderTest {
   venueOrders(): { side: string; orderLinkId: string; price: string }[];
   /** Requests shutdown as a signal would and waits for the root to finish. */
   shutdown(): Promise<{ exitCode: number; verified: boolean; reason: string }>;
+  /** Releases what outlives the root (order and book machines, the HTTP pool), as the CLI does at exit. */
+  dispose(): Promise<void>;
 }
 
 /** Starts the bot in-process against `sim` with the first simulator account. */
@@ -104,6 +106,16 @@ export function startBot(sim: RunningSimulator, overrides: Overrides = {}): BotU
   const root = buildSystem(rt, { web: false });
   root.start();
   const prefix = `${config.instance.prefix}-`;
+  let disposed = false;
+  const dispose = async (): Promise<void> => {
+    if (disposed) return;
+    disposed = true;
+    if (rt.isStarted) {
+      rt.started.market.stop();
+      rt.started.orders.stop();
+    }
+    await rt.rest.close();
+  };
   return {
     config,
     rt,
@@ -120,17 +132,14 @@ export function startBot(sim: RunningSimulator, overrides: Overrides = {}): BotU
       root.send({ type: 'shutdown.request', reason: 'signal' });
       const s = await xwaitFor(root, (snap) => snap.status !== 'active', { timeout: 30_000 });
       const out = s.output;
-      if (rt.isStarted) {
-        rt.started.market.stop();
-        rt.started.orders.stop();
-      }
-      await rt.rest.close();
+      await dispose();
       return {
         exitCode: out?.exitCode ?? -1,
         verified: out?.verified ?? false,
         reason: out?.reason ?? 'none',
       };
     },
+    dispose,
   };
 }
 

@@ -97,6 +97,7 @@ export class Runtime {
     this.budget = new RateBudget(config.limits.max_requests_per_sec);
     this.rejects = new RejectWindow(config.risk.reject_rate_window);
     this.limits = riskLimitsFromConfig(config.risk);
+    metrics.initAlertSeries();
   }
 
   /** The components built by start-up; throws before it ran (a bug, not a runtime condition). */

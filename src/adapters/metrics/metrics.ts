@@ -230,6 +230,20 @@ export class Metrics {
     });
   }
 
+  /** Creates at zero the series that alerts watch, so they exist before the first event. */
+  initAlertSeries(): void {
+    for (const kind of ['root', 'uncaught_exception', 'unhandled_rejection', 'order_machine'])
+      this.unhandledErrors.inc({ kind }, 0);
+    for (const kind of [
+      'unknown_open_order',
+      'closed_locally_open_on_venue',
+      'open_locally_missing_on_venue',
+      'unresolved_order',
+      'position',
+    ])
+      this.reconcileMismatches.inc({ kind }, 0);
+  }
+
   /** Sets a machine's current state to 1 and its other states to 0. */
   setMachineState(machine: string, state: string, states: readonly string[]): void {
     for (const s of states) this.machineState.set({ machine, state: s }, s === state ? 1 : 0);

@@ -606,6 +606,9 @@ export class OrderManager {
         }
       }
       if (remaining === 0 || clock.now() >= deadline) break;
+      // The first check after a cancel is immediate (cancel-all is usually done when it answers);
+      // later ones are spaced out.
+      if (round === 0) continue;
       await new Promise<void>((resolve) =>
         clock.setTimeout(resolve, Math.min(timings.verifyPollMs, Math.max(0, deadline - clock.now()))),
       );

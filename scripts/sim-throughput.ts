@@ -148,8 +148,17 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     'push-ms': { type: 'string', default: '1' },
     depth: { type: 'string', default: '50' },
+    help: { type: 'boolean' },
   },
 });
+if (values.help === true) {
+  process.stdout.write(
+    'Measures the message rate the simulator sustains: N clients subscribed to orderbook.<depth> of both\n' +
+      'symbols, frames sent and received per second, and the server CPU per frame.\n\n' +
+      'Usage: node --import tsx scripts/sim-throughput.ts [--clients 20] [--seconds 10] [--push-ms 1] [--depth 50]\n',
+  );
+  process.exit(0);
+}
 const pushMs = Number(values['push-ms']);
 if (values.child === true) await child(pushMs);
 else await parent(Number(values.clients), Number(values.seconds), pushMs, Number(values.depth));

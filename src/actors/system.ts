@@ -10,9 +10,10 @@ import { riskMachine, type RiskStateName } from '../machines/risk.js';
 import { rootMachine, type RootInput } from '../machines/root.js';
 import { shutdownMachine, type CancelAllOutput, type StepInput } from '../machines/shutdown.js';
 import type { WsType } from '../adapters/metrics/metrics.js';
-import { startMetricsServer, type MetricsServer } from '../adapters/web/metrics-server.js';
+import type { MetricsServer } from '../adapters/web/metrics-server.js';
 import { socketLogic } from './feeds/socket-actor.js';
 import type { Runtime } from './runtime.js';
+import { startWeb } from './web.js';
 
 export type RootActor = Actor<typeof rootMachine>;
 
@@ -24,7 +25,6 @@ export interface SystemOptions {
   readonly web: boolean;
   /** Called when the web endpoint is up, with its URL. */
   readonly onWeb?: (server: MetricsServer) => void;
-  readonly extraRoutes?: Parameters<typeof startMetricsServer>[0]['routes'];
 }
 
 function topState(value: unknown): string {
@@ -198,20 +198,14 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
   const webChild = fromCallback(() => {
     if (!options.web) return () => undefined;
     let closed = false;
-    startMetricsServer({
-      host: config.monitoring.metrics_host,
-      port: config.monitoring.metrics_port,
-      registry: metrics.registry,
-      beforeScrape: () => rt.sample(),
-      ...(options.extraRoutes === undefined ? {} : { routes: options.extraRoutes }),
-    }).then(
+    startWeb(rt, { shuttingDown: () => root.getSnapshot().matches('shuttingDown') }).then(
       (server) => {
         if (closed) return void server.close();
         web = server;
         logger.info({ url: `${server.url}/metrics` }, 'metrics served');
         options.onWeb?.(server);
       },
-      (err: unknown) => logger.error({ err }, 'metrics endpoint could not start'),
+      (err: unknown) => logger.error({ err }, 'web endpoint could not start'),
     );
     return () => {
       // A restarted web child must find its port free again.

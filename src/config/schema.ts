@@ -5,6 +5,10 @@
  * rejected with 49 errors; ours is tested against this schema both ways).
  */
 import { z } from 'zod';
+import { journalSchema } from './sections/journal.js';
+import { recorderSchema } from './sections/recorder.js';
+import { soakSchema } from './sections/soak.js';
+import { webSchema } from './sections/web.js';
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 const num = (min: number, max: number) => z.number().min(min).max(max);
@@ -177,6 +181,10 @@ const configShape = z.strictObject({
     close_timeout_ms: int(100, 600_000),
     flush_timeout_ms: int(100, 600_000),
   }),
+  recorder: recorderSchema,
+  journal: journalSchema,
+  web: webSchema,
+  soak: soakSchema,
   sim: z.strictObject({
     host: z.string().min(1),
     /** 0: an ephemeral port. */

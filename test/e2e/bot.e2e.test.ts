@@ -96,6 +96,28 @@ describe('the bot against the simulator', { timeout: 120_000 }, () => {
     await assertCleanShutdown(sim, bot);
   });
 
+  it('serves /metrics, /readyz and /status on loopback', async () => {
+    const { sim, bot } = await setup({ monitoring: { enable_prometheus: true, metrics_port: 0 } });
+    await quotingBothSides(bot);
+    await vi.waitFor(() => expect(bot.webUrl()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/), WAIT);
+    const url = bot.webUrl()!;
+    await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), WAIT);
+    const status = (await (await fetch(`${url}/status`)).json()) as {
+      symbols: { symbol: string; quoter: string }[];
+    };
+    expect(status.symbols[0]).toMatchObject({ symbol: 'BTCUSDT', quoter: 'quoting' });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('ws_reconnect_attempts_total{exchange="bybit",ws_type="public"} 0');
+    expect(metrics).toContain('http_pool_connections_limit{exchange="bybit"} 100');
+    sim.faults.silencePublic(3_000);
+    await vi.waitFor(async () => {
+      const r = await fetch(`${url}/readyz`);
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { reasons: string[] }).reasons).toContain('book_not_live:BTCUSDT');
+    }, WAIT);
+    await assertCleanShutdown(sim, bot);
+  });
+
   it('reconnects after its sockets are dropped and quotes again', async () => {
     const { sim, bot } = await setup();
     await quotingBothSides(bot);

@@ -83,6 +83,8 @@ export interface BotUnderTest {
   venueOrders(): { side: string; orderLinkId: string; price: string }[];
   /** Requests shutdown as a signal would and waits for the root to finish. */
   shutdown(): Promise<{ exitCode: number; verified: boolean; reason: string }>;
+  /** The web endpoint's URL once it is up (monitoring.enable_prometheus with metrics_port 0 in tests). */
+  webUrl(): string | undefined;
   /** Releases what outlives the root (order and book machines, the HTTP pool), as the CLI does at exit. */
   dispose(): Promise<void>;
 }
@@ -103,7 +105,11 @@ export function startBot(sim: RunningSimulator, overrides: Overrides = {}): BotU
     credentials: credentials(account.apiKey, account.apiSecret),
     eventLoopLagMs: () => 0,
   });
-  const root = buildSystem(rt, { web: false });
+  let webUrl: string | undefined;
+  const root = buildSystem(rt, {
+    web: config.monitoring.enable_prometheus,
+    onWeb: (server) => (webUrl = server.url),
+  });
   root.start();
   const prefix = `${config.instance.prefix}-`;
   let disposed = false;
@@ -140,6 +146,7 @@ export function startBot(sim: RunningSimulator, overrides: Overrides = {}): BotU
       };
     },
     dispose,
+    webUrl: () => webUrl,
   };
 }
 

@@ -198,7 +198,15 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
   const webChild = fromCallback(() => {
     if (!options.web) return () => undefined;
     let closed = false;
-    startWeb(rt, { shuttingDown: () => root.getSnapshot().matches('shuttingDown') }).then(
+    startWeb(rt, {
+      shuttingDown: () => root.getSnapshot().matches('shuttingDown'),
+      sendToChild: (id, event) => {
+        const ref = root.system.get(id) as AnyActorRef | undefined;
+        if (ref === undefined) return false;
+        ref.send(event);
+        return true;
+      },
+    }).then(
       (server) => {
         if (closed) return void server.close();
         web = server;

@@ -11,6 +11,8 @@ import { botStatus } from './status.js';
 export interface WebOptions {
   /** Whether shutdown has begun (the root left running). */
   readonly shuttingDown: () => boolean;
+  /** Sends an event to one of the root's children by its id ('risk' for a kill-switch reset...). */
+  readonly sendToChild: (id: string, event: { type: string }) => boolean;
 }
 
 /** Why the bot is not ready to trade, or an empty list when it is. */

@@ -2,7 +2,11 @@
  * The metric catalogue. Names kept from the original checklist (DESIGN §8) are exact; everything
  * else is mm_<area>_<thing>_<unit>. Each bot gets its own Registry so tests never share series.
  * Labels have bounded values only (exchange, ws_type, endpoint, symbol, side, outcome): never an id.
+ *
+ * The process and host series (RSS, CPU) are our own rather than prom-client's default metrics, so
+ * the dashboard and the alerts find them in every bot, including those built by tests.
  */
+import { cpus } from 'node:os';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type WsType = 'public' | 'private' | 'trade';
@@ -67,6 +71,25 @@ export class Metrics {
   readonly childRestarts: Counter<'child'>;
   readonly eventLoopLag: Gauge;
   readonly unhandledErrors: Counter<'kind'>;
+
+  // Orders by state, inventory against its limit (sampled before each scrape)
+  readonly ordersByState: Gauge<'symbol' | 'state'>;
+  readonly inventoryRatio: Gauge<'symbol'>;
+
+  // The process and its host
+  readonly processRss: Gauge;
+  readonly processHeapUsed: Gauge;
+  readonly processCpu: Counter<'mode'>;
+  readonly hostCpu: Counter<'mode'>;
+  readonly hostCpus: Gauge;
+  readonly startTime: Gauge;
+
+  // The web endpoint
+  readonly webClients: Gauge;
+  readonly adminRequests: Counter<'action' | 'outcome'>;
+
+  #lastProcessCpu: NodeJS.CpuUsage | undefined;
+  #lastHostCpu: { busy: number; idle: number } | undefined;
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
@@ -228,12 +251,74 @@ export class Metrics {
       labelNames: ['exchange', 'endpoint', 'reason'],
       registers,
     });
+    this.ordersByState = gauge(
+      'mm_orders_by_state',
+      'Our orders known to this run and not yet final, by lifecycle state.',
+      ['symbol', 'state'],
+    );
+    this.inventoryRatio = gauge(
+      'mm_inventory_ratio',
+      'Signed position as a share of risk.max_position_base (1: at the limit, long).',
+      ['symbol'],
+    );
+    this.processRss = gauge('mm_process_resident_memory_bytes', 'Resident set size of the bot process.', []);
+    this.processHeapUsed = gauge('mm_process_heap_used_bytes', 'V8 heap in use.', []);
+    this.processCpu = counter('mm_process_cpu_seconds_total', 'CPU time of the bot process, by mode.', [
+      'mode',
+    ]);
+    this.hostCpu = counter(
+      'mm_host_cpu_seconds_total',
+      'CPU time of the whole host, summed over its cores: busy or idle.',
+      ['mode'],
+    );
+    this.hostCpus = gauge('mm_host_cpus', 'Logical CPUs of the host.', []);
+    this.startTime = gauge('mm_start_time_seconds', 'When this bot process started (Unix time).', []);
+    this.startTime.set(Math.round(performance.timeOrigin) / 1000);
+    this.webClients = gauge('mm_web_page_clients', 'Status pages connected to /events.', []);
+    this.adminRequests = counter(
+      'mm_admin_requests_total',
+      'Admin requests, by action and outcome (ok, unauthorized, rate_limited, disabled, refused).',
+      ['action', 'outcome'],
+    );
+  }
+
+  /**
+   * Samples the process (RSS, heap, CPU) and the host's CPU. CPU is exported as counters of
+   * seconds, so any scrape interval gives a correct rate.
+   */
+  sampleProcess(): void {
+    const mem = process.memoryUsage();
+    this.processRss.set(mem.rss);
+    this.processHeapUsed.set(mem.heapUsed);
+    const cpu = process.cpuUsage();
+    const last = this.#lastProcessCpu ?? { user: 0, system: 0 };
+    this.processCpu.inc({ mode: 'user' }, Math.max(0, cpu.user - last.user) / 1e6);
+    this.processCpu.inc({ mode: 'system' }, Math.max(0, cpu.system - last.system) / 1e6);
+    this.#lastProcessCpu = cpu;
+    const cores = cpus();
+    let busy = 0;
+    let idle = 0;
+    for (const c of cores) {
+      busy += c.times.user + c.times.nice + c.times.sys + c.times.irq;
+      idle += c.times.idle;
+    }
+    // The first sample only sets the baseline: the host's uptime is not ours to report.
+    const prev = this.#lastHostCpu;
+    if (prev !== undefined) {
+      this.hostCpu.inc({ mode: 'busy' }, Math.max(0, busy - prev.busy) / 1000);
+      this.hostCpu.inc({ mode: 'idle' }, Math.max(0, idle - prev.idle) / 1000);
+    }
+    this.#lastHostCpu = { busy, idle };
+    this.hostCpus.set(cores.length);
   }
 
   /** Creates at zero the series that alerts watch, so they exist before the first event. */
   initAlertSeries(): void {
     for (const kind of ['root', 'uncaught_exception', 'unhandled_rejection', 'order_machine'])
       this.unhandledErrors.inc({ kind }, 0);
+    for (const mode of ['user', 'system']) this.processCpu.inc({ mode }, 0);
+    for (const mode of ['busy', 'idle']) this.hostCpu.inc({ mode }, 0);
+    this.sampleProcess();
     for (const kind of [
       'unknown_open_order',
       'closed_locally_open_on_venue',
@@ -242,6 +327,15 @@ export class Metrics {
       'position',
     ])
       this.reconcileMismatches.inc({ kind }, 0);
+  }
+
+  /** Creates at zero the per-symbol series the dashboard and the alerts read. */
+  initSymbolSeries(symbol: string, orderStates: readonly string[]): void {
+    for (const source of ['startup', 'reconcile', 'push'])
+      this.orphanOrdersCancelled.inc({ symbol, source }, 0);
+    for (const state of orderStates) this.ordersByState.set({ symbol, state }, 0);
+    this.inventoryRatio.set({ symbol }, 0);
+    for (const side of ['Buy', 'Sell']) this.fills.inc({ symbol, side, liquidity: 'maker' }, 0);
   }
 
   /** Sets a machine's current state to 1 and its other states to 0. */

@@ -115,11 +115,20 @@ export class MarketData {
   onBookFrame(frame: WireBookFrame): void {
     const f = this.#byTopic.get(frame.topic);
     if (f === undefined) return;
-    const { b, a, u } = frame.data;
-    const seq = frame.data.seq ?? Number.NaN;
+    const data = frame.data;
+    const u = data.u;
+    const seq = data.seq ?? Number.NaN;
     const wasValid = f.book.isValid;
+    // Levels the scanner left inside the frame's text are read in place (no string per level).
+    const packed = data.packed;
     const status =
-      frame.type === 'snapshot' ? f.book.applySnapshot(b, a, u, seq) : f.book.applyDelta(b, a, u, seq);
+      packed !== undefined
+        ? frame.type === 'snapshot'
+          ? f.book.applySnapshotPacked(packed, u, seq)
+          : f.book.applyDeltaPacked(packed, u, seq)
+        : frame.type === 'snapshot'
+          ? f.book.applySnapshot(data.b, data.a, u, seq)
+          : f.book.applyDelta(data.b, data.a, u, seq);
     const now = this.#d.clock.now();
     switch (status) {
       case 'ok':

@@ -20,6 +20,7 @@
 import { parseScaled } from '../decimal.js';
 import type { Instrument } from '../instrument.js';
 import { Ladder } from './ladder.js';
+import { parseScaledAt, type PackedLevels } from './packed-levels.js';
 
 /** The outcome of applying one frame. */
 export type BookStatus = 'ok' | 'gap' | 'crossed' | 'malformed' | 'reset';
@@ -110,6 +111,30 @@ export class OrderBook {
     }
     if (!this.valid || u !== this.u + 1) return this.fail('gap');
     if (!this.applySide(this.bids, bids) || !this.applySide(this.asks, asks)) return this.fail('malformed');
+    return this.finish(u, seq, 'ok');
+  }
+
+  /**
+   * applySnapshot for levels still inside their frame's text (./packed-levels.ts): the same rules
+   * and outcomes, without a string per level.
+   */
+  applySnapshotPacked(levels: PackedLevels, u: number, seq: number): 'ok' | 'crossed' | 'malformed' {
+    this.bids.clear();
+    this.asks.clear();
+    if (!Number.isSafeInteger(u)) return this.fail('malformed');
+    if (!this.applyPacked(levels)) return this.fail('malformed');
+    this.hasSnapshot = true;
+    return this.finish(u, seq, 'ok');
+  }
+
+  /** applyDelta for levels still inside their frame's text: the same rules and outcomes. */
+  applyDeltaPacked(levels: PackedLevels, u: number, seq: number): BookStatus {
+    if (u === 1) {
+      const s = this.applySnapshotPacked(levels, u, seq);
+      return s === 'ok' ? 'reset' : s;
+    }
+    if (!this.valid || u !== this.u + 1) return this.fail('gap');
+    if (!this.applyPacked(levels)) return this.fail('malformed');
     return this.finish(u, seq, 'ok');
   }
 
@@ -248,6 +273,30 @@ export class OrderBook {
       if (typeof ps !== 'string' || typeof ss !== 'string') return false;
       const price = parseScaled(ps, pd);
       const size = parseScaled(ss, qd);
+      if (!(price > 0) || !(size >= 0)) return false;
+      const t = price / tick;
+      if (!Number.isInteger(t)) return false;
+      if (!side.set(t, size)) return false;
+    }
+    return true;
+  }
+
+  /** Bids, then asks, as applySide does for each (the same checks, in the same order). */
+  private applyPacked(levels: PackedLevels): boolean {
+    const { text, ranges } = levels;
+    return (
+      this.applyRanges(this.bids, text, ranges, levels.bidsAt, levels.bids) &&
+      this.applyRanges(this.asks, text, ranges, levels.asksAt, levels.asks)
+    );
+  }
+
+  private applyRanges(side: Ladder, text: string, r: ArrayLike<number>, at: number, count: number): boolean {
+    const pd = this.priceDecimals;
+    const qd = this.qtyDecimals;
+    const tick = this.tick;
+    for (let k = at, end = at + 4 * count; k < end; k += 4) {
+      const price = parseScaledAt(text, r[k] as number, r[k + 1] as number, pd);
+      const size = parseScaledAt(text, r[k + 2] as number, r[k + 3] as number, qd);
       if (!(price > 0) || !(size >= 0)) return false;
       const t = price / tick;
       if (!Number.isInteger(t)) return false;

@@ -3,7 +3,15 @@
  * arrive up to every 10 ms per topic, so this is hand-written instead of zod: one JSON.parse, a
  * walk over the fields the book reads, and the parsed object itself handed back (no copy). Price
  * and size stay the wire strings; the order book converts them and reports malformed numbers.
+ *
+ * scanBookFrame is the faster twin for frames in the exact form Bybit (and the simulator) send:
+ * compact JSON, topic first, plain ASCII strings. It reads the frame in one pass without
+ * JSON.parse and without cutting out a string per level (the levels stay ranges of the text, see
+ * domain/book/packed-levels.ts). Anything outside that form, or anything validateBookFrame would
+ * refuse, it declines, and the caller takes the JSON.parse path, so the outcome for any input is
+ * exactly that of parseBookFrame.
  */
+import type { PackedLevels } from '../../../domain/book/packed-levels.js';
 import { rejection, type FrameRejection } from './rejection.js';
 
 /** One `[price, size]` level exactly as sent; size "0" deletes the level. */
@@ -28,6 +36,12 @@ export interface WireBookFrame {
     readonly u: number;
     /** Engine-wide cross sequence. */
     readonly seq?: number;
+    /**
+     * The levels as ranges of the frame's text, when scanBookFrame read it. A consumer that can
+     * apply these (OrderBook.applyDeltaPacked) creates no string per level; `b` and `a` are then
+     * built on first access.
+     */
+    readonly packed?: PackedLevels;
   };
 }
 
@@ -113,3 +127,246 @@ function isDigits(s: string): boolean {
 }
 
 const bad = (detail: string, topic: string): FrameRejection => rejection('invalid_book', detail, topic);
+
+// ---- the fast scanner -------------------------------------------------------------------------
+
+/** How every frame the scanner reads begins (Bybit puts the topic first). */
+const SCAN_HEAD = '{"topic":"orderbook.';
+const QUOTE = 34;
+const COMMA = 44;
+const COLON = 58;
+const LBRACKET = 91;
+const BACKSLASH = 92;
+const RBRACKET = 93;
+const LBRACE = 123;
+const RBRACE = 125;
+/** Integers of up to this many digits are exact doubles and safe integers. */
+const MAX_INT_DIGITS = 15;
+
+/** The data of a scanned frame: `b` and `a` are cut out of the text only when someone reads them. */
+class ScannedBookData {
+  readonly s: string;
+  readonly u: number;
+  readonly seq: number | undefined;
+  readonly packed: PackedLevels;
+  #b: readonly WireLevel[] | undefined;
+  #a: readonly WireLevel[] | undefined;
+
+  constructor(s: string, u: number, seq: number | undefined, packed: PackedLevels) {
+    this.s = s;
+    this.u = u;
+    this.seq = seq;
+    this.packed = packed;
+  }
+
+  get b(): readonly WireLevel[] {
+    return (this.#b ??= cutLevels(this.packed, this.packed.bidsAt, this.packed.bids));
+  }
+
+  get a(): readonly WireLevel[] {
+    return (this.#a ??= cutLevels(this.packed, this.packed.asksAt, this.packed.asks));
+  }
+
+  /** What JSON.parse would have given (for logs and JSON.stringify). */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { s: this.s, b: this.b, a: this.a, u: this.u };
+    if (this.seq !== undefined) out['seq'] = this.seq;
+    return out;
+  }
+}
+
+function cutLevels(p: PackedLevels, at: number, count: number): WireLevel[] {
+  const { text, ranges: r } = p;
+  const out = new Array<WireLevel>(count);
+  for (let n = 0, k = at; n < count; n++, k += 4) {
+    out[n] = [text.slice(r[k], r[k + 1]), text.slice(r[k + 2], r[k + 3])];
+  }
+  return out;
+}
+
+/** The last integer uintEnd read (a module variable, so reading a number allocates nothing). */
+let scannedInt = 0;
+
+/**
+ * Reads a JSON string starting at the quote at `i` and returns the index of its closing quote, or
+ * -1 unless every character is printable ASCII without escapes.
+ */
+function stringEnd(text: string, i: number): number {
+  for (let j = i + 1, n = text.length; j < n; j++) {
+    const c = text.charCodeAt(j);
+    if (c === QUOTE) return j;
+    if (c < 0x20 || c === BACKSLASH || c > 0x7e) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Reads a non-negative JSON integer of at most MAX_INT_DIGITS digits at `i` into scannedInt and
+ * returns the index after it, or -1 (no digit, a leading zero, a fraction or an exponent).
+ */
+function uintEnd(text: string, i: number): number {
+  let c = text.charCodeAt(i) - 48;
+  if (!(c >= 0 && c <= 9)) return -1;
+  let v = c;
+  let j = i + 1;
+  for (let n = text.length; j < n; j++) {
+    c = text.charCodeAt(j) - 48;
+    if (!(c >= 0 && c <= 9)) break;
+    if (v === 0 || j - i >= MAX_INT_DIGITS) return -1;
+    v = v * 10 + c;
+  }
+  const next = text.charCodeAt(j);
+  if (next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) return -1;
+  scannedInt = v;
+  return j;
+}
+
+/**
+ * Reads an array of [price, size] string pairs at `i`, pushing four ranges per level, and returns
+ * the index after it, or -1.
+ */
+function levelsEnd(text: string, i: number, ranges: number[]): number {
+  if (text.charCodeAt(i) !== LBRACKET) return -1;
+  i++;
+  if (text.charCodeAt(i) === RBRACKET) return i + 1;
+  for (;;) {
+    if (text.charCodeAt(i) !== LBRACKET || text.charCodeAt(i + 1) !== QUOTE) return -1;
+    i++;
+    let e = stringEnd(text, i);
+    if (e < 0 || text.charCodeAt(e + 1) !== COMMA || text.charCodeAt(e + 2) !== QUOTE) return -1;
+    ranges.push(i + 1, e);
+    i = e + 2;
+    e = stringEnd(text, i);
+    if (e < 0 || text.charCodeAt(e + 1) !== RBRACKET) return -1;
+    ranges.push(i + 1, e);
+    i = e + 2;
+    const c = text.charCodeAt(i);
+    if (c === RBRACKET) return i + 1;
+    if (c !== COMMA) return -1;
+    i++;
+  }
+}
+
+/** Recently seen topics and symbols, so a steady stream reuses its strings. */
+const interned: string[] = [];
+const INTERNED_MAX = 16;
+
+function intern(text: string, start: number, end: number): string {
+  const len = end - start;
+  for (let k = 0; k < interned.length; k++) {
+    const s = interned[k] as string;
+    if (s.length === len && text.startsWith(s, start)) return s;
+  }
+  const s = text.slice(start, end);
+  if (interned.length >= INTERNED_MAX) interned.shift();
+  interned.push(s);
+  return s;
+}
+
+/** Whether text[start, end) is `word`. */
+const isKey = (text: string, start: number, end: number, word: string): boolean =>
+  end - start === word.length && text.startsWith(word, start);
+
+/**
+ * Reads a book frame in the exact form Bybit sends, without JSON.parse. Returns the frame when the
+ * text is in that form and valid; returns undefined for everything else, which the caller must then
+ * read with parseBookFrame (whose outcome it would have matched had it accepted).
+ */
+export function scanBookFrame(text: string): WireBookFrame | undefined {
+  if (!text.startsWith(SCAN_HEAD)) return undefined;
+  // The topic's value starts at the quote after '{"topic":'.
+  let e = stringEnd(text, 9);
+  if (e < 0) return undefined;
+  const topicStart = 10;
+  const topicEnd = e;
+  let i = e + 1;
+  let type: 'snapshot' | 'delta' | undefined;
+  let ts = -1;
+  let cts = -1;
+  let hasData = false;
+  let symStart = -1;
+  let symEnd = -1;
+  let u = -1;
+  let seq = -1;
+  let bidsAt = -1;
+  let asksAt = -1;
+  let bids = 0;
+  let asks = 0;
+  const ranges: number[] = [];
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === RBRACE) break;
+    if (c !== COMMA || text.charCodeAt(i + 1) !== QUOTE) return undefined;
+    e = stringEnd(text, i + 1);
+    if (e < 0 || text.charCodeAt(e + 1) !== COLON) return undefined;
+    const k0 = i + 2;
+    i = e + 2;
+    if (isKey(text, k0, e, 'type')) {
+      if (type !== undefined || text.charCodeAt(i) !== QUOTE) return undefined;
+      e = stringEnd(text, i);
+      if (isKey(text, i + 1, e, 'delta')) type = 'delta';
+      else if (isKey(text, i + 1, e, 'snapshot')) type = 'snapshot';
+      else return undefined;
+      i = e + 1;
+    } else if (isKey(text, k0, e, 'ts')) {
+      if (ts >= 0 || (i = uintEnd(text, i)) < 0) return undefined;
+      ts = scannedInt;
+    } else if (isKey(text, k0, e, 'cts')) {
+      if (cts >= 0 || (i = uintEnd(text, i)) < 0) return undefined;
+      cts = scannedInt;
+    } else if (isKey(text, k0, e, 'data')) {
+      if (hasData || text.charCodeAt(i) !== LBRACE) return undefined;
+      hasData = true;
+      i++;
+      if (text.charCodeAt(i) === RBRACE) return undefined; // no symbol: parseBookFrame says why
+      for (let first = true; ; first = false) {
+        if (!first) {
+          const d = text.charCodeAt(i);
+          if (d === RBRACE) break;
+          if (d !== COMMA) return undefined;
+          i++;
+        }
+        if (text.charCodeAt(i) !== QUOTE) return undefined;
+        e = stringEnd(text, i);
+        if (e < 0 || text.charCodeAt(e + 1) !== COLON) return undefined;
+        const d0 = i + 1;
+        i = e + 2;
+        if (isKey(text, d0, e, 'b')) {
+          if (bidsAt >= 0) return undefined;
+          bidsAt = ranges.length;
+          if ((i = levelsEnd(text, i, ranges)) < 0) return undefined;
+          bids = (ranges.length - bidsAt) / 4;
+        } else if (isKey(text, d0, e, 'a')) {
+          if (asksAt >= 0) return undefined;
+          asksAt = ranges.length;
+          if ((i = levelsEnd(text, i, ranges)) < 0) return undefined;
+          asks = (ranges.length - asksAt) / 4;
+        } else if (isKey(text, d0, e, 'u')) {
+          if (u >= 0 || (i = uintEnd(text, i)) < 0) return undefined;
+          u = scannedInt;
+        } else if (isKey(text, d0, e, 'seq')) {
+          if (seq >= 0 || (i = uintEnd(text, i)) < 0) return undefined;
+          seq = scannedInt;
+        } else if (isKey(text, d0, e, 's')) {
+          if (symStart >= 0 || text.charCodeAt(i) !== QUOTE || (e = stringEnd(text, i)) < 0) return undefined;
+          symStart = i + 1;
+          symEnd = e;
+          i = e + 1;
+        } else return undefined;
+      }
+      i++;
+    } else return undefined;
+  }
+  if (i + 1 !== text.length) return undefined;
+  if (type === undefined || ts < 0 || !hasData || u < 0 || bidsAt < 0 || asksAt < 0) return undefined;
+  // The symbol must be the topic's last segment (validateBookFrame's rule).
+  const symLen = symEnd - symStart;
+  if (symStart < 0 || symLen === 0 || topicEnd - topicStart <= symLen) return undefined;
+  if (text.charCodeAt(topicEnd - symLen - 1) !== DOT) return undefined;
+  const symbol = intern(text, symStart, symEnd);
+  if (!text.startsWith(symbol, topicEnd - symLen)) return undefined;
+  const packed: PackedLevels = { text, ranges, bidsAt, bids, asksAt, asks };
+  const data = new ScannedBookData(symbol, u, seq < 0 ? undefined : seq, packed);
+  const topic = intern(text, topicStart, topicEnd);
+  return cts < 0 ? { topic, type, ts, data } : { topic, type, ts, data, cts };
+}

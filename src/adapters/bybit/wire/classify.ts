@@ -1,11 +1,11 @@
 /**
  * The single entry point for inbound text on any Bybit socket (public, private, trade). It parses
  * once and dispatches on the topic prefix before any zod, so book frames (the bulk of the
- * traffic) only meet the hand-written validator. Anything else is checked by its zod schema.
+ * traffic) only meet the hand-written validator, and in their usual form not even JSON.parse. Anything else is checked by its zod schema.
  * It never throws: bad input comes back as a FrameRejection with a bounded reason.
  */
 import type { z } from 'zod';
-import { validateBookFrame, type WireBookFrame } from './book-frame.js';
+import { scanBookFrame, validateBookFrame, type WireBookFrame } from './book-frame.js';
 import {
   commandReplySchema,
   fromCommandReply,
@@ -49,6 +49,10 @@ export type Inbound =
 /** Classifies one inbound text frame. Never throws. */
 export function classifyInbound(text: string): Inbound {
   if (text.length === 0) return rejection('empty', 'empty frame');
+  // Book frames in Bybit's own form skip JSON.parse; the scanner declines anything else, which
+  // then takes the general path below with the same outcome.
+  const book = scanBookFrame(text);
+  if (book !== undefined) return { kind: 'book', frame: book };
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -10,6 +10,7 @@ import { disablingEvents, enablingEvents, quoterMachine } from './quoter.js';
 import { riskMachine } from './risk.js';
 import { rootChildNames, rootMachine } from './root.js';
 import { shutdownMachine } from './shutdown.js';
+import { soakMachine } from './soak.js';
 
 /** One entry of the catalogue. */
 export interface CatalogueEntry {
@@ -83,5 +84,16 @@ export const machineCatalogue: readonly CatalogueEntry[] = [
     summary: 'The supervisor: start-up, children with a restart budget, escalation to shutdown, exit code.',
     machine: rootMachine,
     effects: { actors: ['startup', 'shutdown', ...rootChildNames], actions: ['childRestarted', 'escalated'] },
+  },
+  {
+    name: 'soak',
+    file: 'src/machines/soak.ts',
+    summary:
+      'A soak run: preparing, running with periodic checkpoints, stopping the bot, analysing, passed or failed.',
+    machine: soakMachine,
+    effects: {
+      actors: ['prepare', 'monitor', 'watchBot', 'checkpoint', 'stopBot', 'analyse'],
+      actions: ['announce'],
+    },
   },
 ];

@@ -34,12 +34,15 @@ const input: SoakInput = {
   analyseTimeoutMs: 300_000,
 };
 
-const done = (id: string, output: unknown): EventObject => ({
+/** An event with a payload (actor outcomes and outside events carry fields beyond `type`). */
+type AnyEvent = EventObject & Record<string, unknown>;
+
+const done = (id: string, output: unknown): AnyEvent => ({
   type: `xstate.done.actor.${id}`,
   actorId: id,
   output,
 });
-const error = (id: string): EventObject => ({
+const error = (id: string): AnyEvent => ({
   type: `xstate.error.actor.${id}`,
   actorId: id,
   error: new Error(`${id} failed`),
@@ -50,7 +53,7 @@ const fail: AnalyseOutput = { verdict: 'FAIL', failed: ['memory_leak'] };
 const goodStop: StopOutput = { graceful: true, exit: 0, orphans: 0, detail: 'exit 0' };
 
 /** Every event the machine can meet: outside events, actor outcomes and timers. */
-const events: EventObject[] = [
+const events: AnyEvent[] = [
   { type: 'bot.exited', exit: 1 },
   { type: 'soak.abort', reason: 'operator' },
   done('prepare', { startedAt: 1_000 } satisfies PrepareOutput),
@@ -256,12 +259,12 @@ const machineWithLog = (
 ) =>
   soakMachine.provide({
     actors: {
-      prepare: fromPromise<PrepareOutput>(() => Promise.resolve({ startedAt: 0 })),
-      monitor: fromCallback(() => {
+      prepare: fromPromise<PrepareOutput, undefined>(() => Promise.resolve({ startedAt: 0 })),
+      monitor: fromCallback<SoakEvent, undefined>(() => {
         log.push('monitor on');
         return () => log.push('monitor off');
       }),
-      watchBot: fromCallback<SoakEvent>(({ sendBack }) => {
+      watchBot: fromCallback<SoakEvent, undefined>(({ sendBack }) => {
         over.watchBot?.(sendBack);
         return () => undefined;
       }),

@@ -14,6 +14,7 @@ import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import { wallClock } from '../adapters/clock.js';
 import { createLogger, type Logger } from '../adapters/log/logger.js';
+import { describeError, safePrint } from '../adapters/log/safe-print.js';
 import { Metrics } from '../adapters/metrics/metrics.js';
 import { credentials as makeCredentials, type Credentials } from '../adapters/secrets/secret.js';
 import { loadSecret, SecretError } from '../adapters/secrets/load.js';
@@ -37,7 +38,7 @@ const FLAGS = {
 const EXIT_MARGIN_MS = 10_000;
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
+  safePrint(message, process.stderr);
   process.exit(code);
 }
 
@@ -95,7 +96,11 @@ async function main(argv: readonly string[]): Promise<void> {
     mkdirSync('data/logs', { recursive: true });
     logFile = join('data', 'logs', 'bot.log');
   }
-  const logger: Logger = createLogger({ level: config.log.level, file: logFile });
+  const logger: Logger = createLogger({
+    level: config.log.level,
+    file: logFile,
+    redaction: { orderIds: config.log.redact_order_ids },
+  });
   const log = logger.child({ component: 'bot' });
   if (tty) process.stdout.write(`mm-bot ${config.mode}: logs in ${logFile}\n`);
 
@@ -235,6 +240,6 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`mm-bot failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  safePrint(`mm-bot failed to start: ${describeError(err)}`, process.stderr);
   process.exit(1);
 });

@@ -167,6 +167,8 @@ const configShape = z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     /** Empty: standard output. */
     file: z.string(),
+    /** Also redact order ids (UUIDs, orderId and orderLinkId values) from log text. */
+    redact_order_ids: z.boolean(),
   }),
   supervisor: z.strictObject({
     /** Restarts allowed within the window before the supervisor escalates to shutdown. */

@@ -114,6 +114,6 @@ describe('the bot process', { timeout: 120_000 }, () => {
     sim = await startTestSim(testConfig());
     const bot = start(sim, {}, { BYBIT_API_KEY: '', BYBIT_API_SECRET: '' });
     expect(await bot.exited).toBe(2);
-    expect(bot.stderr()).toMatch(/BYBIT_API_KEY: not found/);
+    expect(bot.stderr()).toMatch(/BYBIT_API_KEY refused: not found/);
   });
 });

@@ -1,9 +1,13 @@
 /**
  * Structured logs: pino JSON lines, one child logger per component (`{ component }` binding), data
- * in fields and errors under `err`. Secret-bearing fields are redacted by path wherever they
- * appear up to three levels deep; free-text redaction is a separate module.
+ * in fields and errors under `err`. Two layers keep secrets out: fields named like secrets are
+ * censored by path wherever they appear up to three levels deep, and free text goes through
+ * redact() (./redact.ts): the message (after interpolation), top-level string fields, and errors'
+ * messages, stacks and string properties, causes included.
  */
+import { format } from 'node:util';
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { redact, type RedactOptions } from './redact.js';
 
 export type { Logger };
 
@@ -37,16 +41,84 @@ export interface LoggerSettings {
   readonly file?: string;
   /** A destination stream (tests). */
   readonly stream?: pino.DestinationStream;
+  /** Free-text redaction; off only to measure what it costs. */
+  readonly redaction?: false | RedactOptions;
+}
+
+/** Redacts every string in a serialised error (message, stack, retMsg, causes), to a bounded depth. */
+function redactStrings(value: unknown, options: RedactOptions, depth: number): unknown {
+  if (typeof value === 'string') return redact(value, options);
+  if (depth === 0 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, options, depth - 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactStrings(v, options, depth - 1);
+  return out;
+}
+
+/** The `err` serializer: pino's own, then every string redacted. */
+export function errorSerializer(options: RedactOptions = {}): (err: unknown) => unknown {
+  return (err) => redactStrings(pino.stdSerializers.err(err as Error), options, 4);
+}
+
+/**
+ * The pino hooks that apply redact(): the message after interpolation (pino would otherwise build
+ * it from the arguments after any hook could see it) and the message pino takes from an error.
+ */
+export function redactionHooks(options: RedactOptions = {}): NonNullable<LoggerOptions['hooks']> {
+  return {
+    logMethod(args, method) {
+      const first: unknown = args[0];
+      const hasObject = typeof first === 'object' && first !== null;
+      const rest = hasObject ? args.slice(1) : args;
+      let msg: string | undefined;
+      if (rest.length > 0)
+        msg = rest.length === 1 ? String(rest[0]) : format(...(rest as [unknown, ...unknown[]]));
+      else if (first instanceof Error) msg = first.message;
+      else if (hasObject && (first as { msg?: unknown }).msg === undefined) {
+        const err = (first as { err?: unknown }).err;
+        if (err instanceof Error) msg = err.message;
+      }
+      if (msg === undefined) return method.apply(this, args);
+      const clean = redact(msg, options);
+      return hasObject ? method.apply(this, [first, clean] as never) : method.apply(this, [clean] as never);
+    },
+  };
+}
+
+/** Redacts top-level string fields; returns the same object when none changes (the usual case). */
+export function redactFields(
+  options: RedactOptions = {},
+): (obj: Record<string, unknown>) => Record<string, unknown> {
+  return (obj) => {
+    let out: Record<string, unknown> | undefined;
+    for (const key in obj) {
+      const v = obj[key];
+      if (typeof v !== 'string') continue;
+      const r = redact(v, options);
+      if (r !== v) (out ??= { ...obj })[key] = r;
+    }
+    return out ?? obj;
+  };
 }
 
 /** Creates the root logger. */
 export function createLogger(settings: LoggerSettings): Logger {
+  const redaction = settings.redaction === false ? undefined : (settings.redaction ?? {});
   const options: LoggerOptions = {
     level: settings.level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: [...REDACT_PATHS], censor: '[REDACTED]' },
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      ...(redaction === undefined ? {} : { log: redactFields(redaction) }),
+    },
+    ...(redaction === undefined
+      ? {}
+      : {
+          hooks: redactionHooks(redaction),
+          serializers: { err: errorSerializer(redaction), error: errorSerializer(redaction) },
+        }),
   };
   const dest =
     settings.stream ??

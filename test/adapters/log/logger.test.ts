@@ -48,4 +48,32 @@ describe('logger', () => {
       expect(text).not.toContain(secret);
     expect(text).toContain('[REDACTED]');
   });
+
+  it('redacts free text: messages after interpolation, string fields, error messages, stacks and causes', () => {
+    const { stream, lines } = sink();
+    const log = createLogger({ level: 'debug', stream });
+    const key = 'XyZ123abcDEF456ghi';
+    const sig = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+    log.info('connecting with password=hunter22x');
+    log.debug('signed %s for %s', sig, 'order');
+    log.warn({ detail: `X-BAPI-API-KEY: ${key}` }, 'request refused');
+    const cause = new Error(`auth frame {"op":"auth","args":["${key}",1700000000000,"${sig}"]}`);
+    log.error({ err: new Error(`auth failed for ${key}`, { cause }) }, 'private socket refused');
+    log.error(new Error(`token=${sig}`));
+    const text = lines.join('');
+    for (const secret of [key, sig, 'hunter22x']) expect(text).not.toContain(secret);
+    const records = lines.map((l) => JSON.parse(l) as { msg: string });
+    expect(records[0]!.msg).toBe('connecting with password=[REDACTED]');
+    expect(records[1]!.msg).toBe('signed [REDACTED] for order');
+  });
+
+  it('keeps messages without secrets as they are', () => {
+    const { stream, lines } = sink();
+    const log = createLogger({ level: 'info', stream });
+    log.info({ symbol: 'BTCUSDT', url: 'ws://127.0.0.1:8000/v5/public/linear' }, 'socket %s live', 'public');
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      msg: 'socket public live',
+      url: 'ws://127.0.0.1:8000/v5/public/linear',
+    });
+  });
 });

@@ -26,10 +26,74 @@ describe('loadSecret', () => {
   it('refuses an empty file or one with stray content, naming the secret', () => {
     expect(() =>
       loadSecret('BYBIT_API_KEY', { env: { BYBIT_API_KEY_FILE: file('e', '') }, secretsDir: none }),
-    ).toThrow(/BYBIT_API_KEY: .* is empty/);
+    ).toThrow(/^BYBIT_API_KEY refused: .* is empty$/);
     expect(() =>
       loadSecret('BYBIT_API_KEY', { env: { BYBIT_API_KEY_FILE: file('two', 'a\nb\n') }, secretsDir: none }),
     ).toThrow(SecretError);
+  });
+
+  it('refuses stray content: surrounding or inner whitespace, a BOM, control characters, a directory', () => {
+    const cases: [string, RegExp][] = [
+      [' abc123', /whitespace around the value/],
+      ['abc123 \n', /whitespace around the value/],
+      ['abc 123', /printable ASCII/],
+      ['\uFEFFabc123', /byte-order mark/],
+      ['abc\u0007123', /control characters/],
+      ['abc123\n\n', /several lines/],
+    ];
+    for (const [i, [text, why]] of cases.entries())
+      expect(() =>
+        loadSecret('BYBIT_API_SECRET', {
+          env: { BYBIT_API_SECRET_FILE: file(`bad${i}`, text) },
+          secretsDir: none,
+        }),
+      ).toThrow(why);
+    expect(() => loadSecret('BYBIT_API_KEY', { env: { BYBIT_API_KEY_FILE: dir }, secretsDir: none })).toThrow(
+      /is not a regular file/,
+    );
+    expect(() =>
+      loadSecret('BYBIT_API_KEY', { env: { BYBIT_API_KEY_FILE: join(dir, 'absent') }, secretsDir: none }),
+    ).toThrow(/cannot read .*absent \(ENOENT\)/);
+    expect(() =>
+      loadSecret('BYBIT_API_KEY', { env: { BYBIT_API_KEY: 'has space' }, secretsDir: none }),
+    ).toThrow(/the variable BYBIT_API_KEY holds whitespace/);
+  });
+
+  it('accepts inner spaces in a password when told to, and a CRLF ending', () => {
+    const s = loadSecret(
+      'POSTGRES_PASSWORD',
+      { env: { POSTGRES_PASSWORD_FILE: file('pw', 'correct horse battery\r\n') }, secretsDir: none },
+      { allowSpaces: true },
+    );
+    expect(s?.reveal()).toBe('correct horse battery');
+  });
+
+  it('never puts the content of a refused file in the error', () => {
+    const content = 'Zq9sEcretValue77 trailing';
+    try {
+      loadSecret('BYBIT_API_SECRET', {
+        env: { BYBIT_API_SECRET_FILE: file('leak', content) },
+        secretsDir: none,
+      });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SecretError);
+      expect((e as Error).message).not.toContain('Zq9sEcretValue77');
+      expect((e as SecretError).code).toBe('MM_SECRET_INVALID');
+    }
+  });
+
+  it('warns when the file is group-writable, and when both the file and the variable are set', () => {
+    const warnings: string[] = [];
+    loadSecret('BYBIT_API_SECRET', {
+      env: { BYBIT_API_SECRET_FILE: file('gw', 'xyz', 0o620), BYBIT_API_SECRET: 'other' },
+      secretsDir: none,
+      warn: (m) => warnings.push(m),
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(/both BYBIT_API_SECRET_FILE and BYBIT_API_SECRET are set; using the file/),
+      expect.stringMatching(/can be changed by other users \(mode 620\)/),
+    ]);
   });
 
   it('warns when others can read the file', () => {

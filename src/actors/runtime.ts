@@ -15,11 +15,14 @@ import { riskLimitsFromConfig, type RiskLimits } from '../domain/risk/limits.js'
 import { evaluateRisk, type RiskVerdict } from '../domain/risk/evaluate.js';
 import { RejectWindow } from '../domain/risk/reject-window.js';
 import { BybitRest } from '../adapters/bybit/rest/endpoints.js';
-import type { BybitSocket } from '../adapters/bybit/ws/socket.js';
 import type { PrivateMessage } from '../adapters/bybit/wire/private.js';
+import type { TradeLog } from '../adapters/journal/records.js';
 import type { Logger } from '../adapters/log/logger.js';
 import type { Metrics } from '../adapters/metrics/metrics.js';
+import { configHash, type SessionRecorder } from '../adapters/recorder/recorder.js';
+import { BOT_VERSION } from '../adapters/recorder/version.js';
 import type { Credentials } from '../adapters/secrets/secret.js';
+import { openBybitSocket, type SocketFactory, type VenueSocket } from './feeds/socket-actor.js';
 import { MarketData } from './market/market-data.js';
 import { OrderManager } from './orders/order-manager.js';
 import { restOrderEntry } from './orders/rest-entry.js';
@@ -35,6 +38,16 @@ export interface Endpoints {
   readonly wsTrade: string;
 }
 
+/**
+ * The venue as the bot reaches it: the REST API and the sockets of each connection session.
+ * Production builds the real adapters (liveVenue); replay builds ones that answer from a recording
+ * (actors/replay/run.ts). The actors cannot tell which they were given.
+ */
+export interface Venue {
+  readonly rest: BybitRest;
+  readonly openSocket: SocketFactory;
+}
+
 export interface RuntimeDeps {
   readonly config: Config;
   readonly clock: Clock;
@@ -45,6 +58,32 @@ export interface RuntimeDeps {
   readonly inspect?: Observer<InspectionEvent> | ((e: InspectionEvent) => void) | undefined;
   /** Event-loop lag p99 in ms since the last call (0 where it means nothing, as in replay). */
   readonly eventLoopLagMs: () => number;
+  /** The venue; by default the real one at `endpoints` (liveVenue). */
+  readonly venue?: (rt: Runtime) => Venue;
+  /** Records the session's raw traffic, when recording. */
+  readonly recorder?: SessionRecorder | undefined;
+  /** Where orders, fills and PnL snapshots go (the journal; the decisions log in replay). */
+  readonly trades?: TradeLog | undefined;
+}
+
+/** The real venue: BybitRest over undici and BybitSocket, both observed by the recorder if any. */
+export function liveVenue(rt: Runtime): Venue {
+  const { config, clock, metrics, logger, endpoints, credentials, recorder } = rt.d;
+  return {
+    rest: new BybitRest({
+      baseUrl: endpoints.rest,
+      credentials,
+      clock,
+      metrics,
+      logger: logger.child({ component: 'rest' }),
+      pool: config.connection_pool,
+      recvWindowMs: config.exchange.recv_window_ms,
+      requestTimeoutMs: config.exchange.request_timeout_ms,
+      maxRetries: config.exchange.max_retries,
+      ...(recorder === undefined ? {} : { observer: recorder.rest }),
+    }),
+    openSocket: openBybitSocket,
+  };
 }
 
 /** What exists once start-up has run. */
@@ -62,15 +101,19 @@ const FILL_RECOVERY_MARGIN_MS = 5_000;
 
 export class Runtime {
   readonly d: RuntimeDeps;
+  readonly venue: Venue;
   readonly rest: BybitRest;
+  /** The clock when the runtime was built: orderLinkIds and the recording's header derive from it. */
+  readonly startedAt: number;
   readonly ids: OrderIds;
   readonly budget: RateBudget;
   readonly rejects: RejectWindow;
   readonly limits: RiskLimits;
   readonly log: Logger;
   #started: Started | undefined;
-  #publicSocket: BybitSocket | undefined;
-  #tradeSocket: BybitSocket | undefined;
+  #publicSocket: VenueSocket | undefined;
+  #tradeSocket: VenueSocket | undefined;
+  #lastSnapshotAt = Number.NEGATIVE_INFINITY;
   #riskState = 'active';
   /** The private socket is live and caught up: fills we have not seen cannot be in flight. */
   #privateCaughtUp = false;
@@ -82,18 +125,25 @@ export class Runtime {
     this.d = deps;
     const { config, clock, metrics, logger } = deps;
     this.log = logger;
-    this.rest = new BybitRest({
-      baseUrl: deps.endpoints.rest,
-      credentials: deps.credentials,
-      clock,
-      metrics,
-      logger: logger.child({ component: 'rest' }),
-      pool: config.connection_pool,
-      recvWindowMs: config.exchange.recv_window_ms,
-      requestTimeoutMs: config.exchange.request_timeout_ms,
-      maxRetries: config.exchange.max_retries,
+    this.startedAt = clock.now();
+    this.venue = (deps.venue ?? liveVenue)(this);
+    this.rest = this.venue.rest;
+    this.ids = new OrderIds(config.instance.prefix, this.startedAt);
+    deps.recorder?.start({
+      mode: config.mode,
+      seed: config.instance.seed,
+      symbols: config.symbols,
+      clock: this.startedAt,
+      config,
     });
-    this.ids = new OrderIds(config.instance.prefix, clock.now());
+    deps.trades?.run({
+      // The stem of this run's orderLinkIds (domain/order-id.ts): it names the run's rows.
+      runId: `${config.instance.prefix}-${Math.floor(this.startedAt).toString(36)}`,
+      startedAt: this.startedAt,
+      mode: config.mode,
+      configHash: configHash(config),
+      version: BOT_VERSION,
+    });
     this.budget = new RateBudget(config.limits.max_requests_per_sec);
     this.rejects = new RejectWindow(config.risk.reject_rate_window);
     this.limits = riskLimitsFromConfig(config.risk);
@@ -196,8 +246,22 @@ export class Runtime {
       strangers: config.exchange.startup_orders,
       inspect: this.d.inspect,
       onFill: (fill) => {
-        if (portfolio.applyFill(fill)) this.evaluateRisk();
+        if (!portfolio.applyFill(fill)) return;
+        this.d.trades?.fill({
+          execId: fill.execId,
+          orderId: fill.orderId,
+          orderLinkId: fill.orderLinkId,
+          symbol: fill.symbol,
+          side: fill.side,
+          price: fill.execPrice,
+          qty: fill.execQty,
+          fee: fill.execFee,
+          isMaker: fill.isMaker,
+          execTime: Number(fill.execTime),
+        });
+        this.evaluateRisk();
       },
+      ...(this.d.trades === undefined ? {} : { onOrderChanged: (o) => this.d.trades?.order(o) }),
       onOrderOutcome: (outcome) => this.rejects.record(outcome === 'rejected'),
       onBudgetSpent: () => {
         const quoting = this.#started?.quoting;
@@ -251,11 +315,11 @@ export class Runtime {
   }
 
   /** The public socket of the live session, to resubscribe a book topic. */
-  setPublicSocket(s: BybitSocket | undefined): void {
+  setPublicSocket(s: VenueSocket | undefined): void {
     this.#publicSocket = s;
   }
 
-  setTradeSocket(s: BybitSocket | undefined): void {
+  setTradeSocket(s: VenueSocket | undefined): void {
     this.#tradeSocket = s;
   }
 
@@ -389,6 +453,38 @@ export class Runtime {
 
   setRiskState(state: string): void {
     this.#riskState = state;
+  }
+
+  /**
+   * Hands position and PnL to the trade log once per journal.snapshot_interval_s of the clock
+   * (the monitor calls this on every tick).
+   */
+  snapshotPnl(): void {
+    const trades = this.d.trades;
+    if (trades === undefined || this.#started === undefined) return;
+    const now = this.d.clock.now();
+    if (now - this.#lastSnapshotAt < this.d.config.journal.snapshot_interval_s * 1000) return;
+    this.#lastSnapshotAt = now;
+    trades.pnl(
+      this.#started.portfolio.snapshots().map((s) => ({
+        at: now,
+        symbol: s.symbol,
+        position: s.positionBase,
+        avgEntryPrice: s.avgEntryPrice,
+        markPrice: s.markPrice,
+        realisedPnl: s.realisedPnl,
+        unrealisedPnl: s.unrealisedPnl,
+        fees: s.fees,
+        equity: s.equity,
+        dailyPnl: s.dailyPnl,
+        drawdown: s.drawdown,
+      })),
+    );
+  }
+
+  /** Flushes and closes the recorder and the trade log within `timeoutMs` (the shutdown's flush step). */
+  async flushSinks(timeoutMs: number): Promise<void> {
+    await Promise.all([this.d.recorder?.close(timeoutMs), this.d.trades?.close?.(timeoutMs)]);
   }
 }
 

@@ -4,7 +4,15 @@
  * (connection machines owning their sockets), the order manager's timers, the risk machine, the
  * quoters, the monitor (risk evaluation and sampling) and the web endpoint.
  */
-import { createActor, fromCallback, fromPromise, waitFor, type Actor, type AnyActorRef } from 'xstate';
+import {
+  createActor,
+  fromCallback,
+  fromPromise,
+  waitFor,
+  type Actor,
+  type AnyActorRef,
+  type InspectionEvent,
+} from 'xstate';
 import { connectionMachine, type ConnectionInput } from '../machines/connection.js';
 import { riskMachine, type RiskStateName } from '../machines/risk.js';
 import { rootMachine, type RootInput } from '../machines/root.js';
@@ -34,6 +42,19 @@ function topState(value: unknown): string {
     return v === undefined ? k : `${k}.${topState(v)}`;
   }
   return String(value);
+}
+
+/**
+ * Whether an event is an input from outside the actor system that a replay must feed back in (the
+ * recorder's `control` lines): a shutdown asked for by a signal or a fatal error, an operator's
+ * kill-switch trip or reset. Events the system sends itself (exit_on_halt, the monitor's risk
+ * evaluations) replay on their own and are not recorded.
+ */
+function isExternalInput(e: InspectionEvent & { type: '@xstate.event' }, root: AnyActorRef): boolean {
+  if (e.sourceRef !== undefined) return false;
+  const ev = e.event as { type: string; reason?: unknown };
+  if (e.actorRef === root) return ev.type === 'shutdown.request' && ev.reason !== 'exit_on_halt';
+  return (ev.type === 'risk.reset' || ev.type === 'risk.trip') && (e.actorRef as AnyActorRef).id === 'risk';
 }
 
 /** Builds the root actor (not started). */
@@ -91,6 +112,8 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
             if (kind === 'public') rt.setPublicSocket(s);
             if (kind === 'trade') rt.setTradeSocket(s);
           },
+          open: rt.venue.openSocket,
+          tap: () => rt.d.recorder?.socket(kind),
         }),
       },
       actions: {
@@ -173,6 +196,7 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
     let reconcileTimer: unknown;
     const tick = () => {
       rt.sample();
+      rt.snapshotPnl();
       const verdict = rt.evaluateRisk();
       const riskRef = system.get('risk') as AnyActorRef | undefined;
       if (verdict !== undefined && riskRef !== undefined)
@@ -256,9 +280,11 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
         await Promise.all([stopFeed(system, 'privateFeed'), stopFeed(system, 'tradeFeed')]);
       }),
       closePublic: fromPromise<void, StepInput>(({ system }) => stopFeed(system, 'publicFeed')),
-      flush: fromPromise<void, StepInput>(() => {
+      flush: fromPromise<void, StepInput>(async ({ input }) => {
+        // The recorder and the journal get the step's budget less a margin, so that what they
+        // could not finish is their verdict (logged) rather than the step's timeout.
+        await rt.flushSinks(Math.max(100, input.timeoutMs - 500));
         logger.flush?.();
-        return Promise.resolve();
       }),
       stopWeb: fromPromise<void, StepInput>(async () => {
         await web?.close();
@@ -338,8 +364,11 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
     systemId: 'root',
     ...(rt.d.inspect === undefined ? {} : { inspect: rt.d.inspect }),
   });
+  const recorder = rt.d.recorder;
   root.system.inspect({
     next: (e) => {
+      if (recorder !== undefined && e.type === '@xstate.event' && isExternalInput(e, root))
+        recorder.control(e.actorRef === root ? 'root' : (e.actorRef as AnyActorRef).id, e.event, clock.now());
       if (e.type !== '@xstate.snapshot') return;
       const id = (e.actorRef as AnyActorRef).id;
       if (id === 'publicFeed' || id === 'privateFeed' || id === 'tradeFeed') {

@@ -21,6 +21,8 @@ import { loadSecret, SecretError } from '../adapters/secrets/load.js';
 import { startEventLoopMonitor } from '../adapters/system/event-loop.js';
 import { createStatusLine } from '../adapters/console/status-line.js';
 import { startInspectorRelay, type InspectorRelay } from '../adapters/inspect/relay.js';
+import { recorderFromConfig } from '../adapters/recorder/recorder.js';
+import { BOT_VERSION } from '../adapters/recorder/version.js';
 import { Runtime, type Endpoints } from '../actors/runtime.js';
 import { buildSystem } from '../actors/system.js';
 import { botStatus, statusText } from '../actors/status.js';
@@ -140,6 +142,16 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`inspector: open ${relay.url} in a browser that can reach stately.ai\n`);
   }
 
+  const recorder = recorderFromConfig(config, {
+    logger: logger.child({ component: 'recorder' }),
+    registry: metrics.registry,
+    version: BOT_VERSION,
+  });
+  if (recorder !== undefined) {
+    log.info({ path: recorder.path, dir: recorder.dir }, 'recording the session');
+    if (tty) process.stdout.write(`recording to ${recorder.dir}\n`);
+  }
+
   const loop = startEventLoopMonitor();
   const rt = new Runtime({
     config,
@@ -150,6 +162,7 @@ async function main(argv: readonly string[]): Promise<void> {
     credentials: creds,
     inspect,
     eventLoopLagMs: () => loop.lagMs(),
+    recorder,
   });
   const root = buildSystem(rt, { web: config.monitoring.enable_prometheus });
   const status = tty ? createStatusLine(process.stdout) : undefined;
@@ -169,6 +182,8 @@ async function main(argv: readonly string[]): Promise<void> {
         rt.started.orders.stop();
       }
       loop.stop();
+      // Idempotent: after an orderly shutdown the flush step has closed them already.
+      await rt.flushSinks(2_000);
       await rt.rest.close();
       await sim?.close();
       await relay?.close();

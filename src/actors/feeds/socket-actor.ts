@@ -8,10 +8,37 @@
 import { fromCallback } from 'xstate';
 import type { Clock } from '../../domain/clock.js';
 import type { SocketCommand, SocketEvent, SocketInput } from '../../machines/connection.js';
-import { BybitSocket, type BybitSocketHandlers } from '../../adapters/bybit/ws/socket.js';
+import {
+  BybitSocket,
+  type BybitSocketDeps,
+  type BybitSocketHandlers,
+} from '../../adapters/bybit/ws/socket.js';
+import type { TradeOp, WireTradeResponse } from '../../adapters/bybit/wire/trade.js';
 import type { Logger } from '../../adapters/log/logger.js';
 import type { Metrics, WsType } from '../../adapters/metrics/metrics.js';
+import type { SocketTap } from '../../adapters/recorder/recorder.js';
 import type { Credentials } from '../../adapters/secrets/secret.js';
+
+/**
+ * One connection session as the actors use it: BybitSocket in production, a socket that plays a
+ * recorded session back in replay (actors/replay). Same contract as BybitSocket.
+ */
+export interface VenueSocket {
+  readonly kind: WsType;
+  connect(): Promise<void>;
+  authenticate(): Promise<void>;
+  subscribe(topics: readonly string[]): Promise<void>;
+  unsubscribe(topics: readonly string[]): Promise<void>;
+  request(op: TradeOp, args: readonly unknown[]): Promise<WireTradeResponse>;
+  close(code?: number, reason?: string): Promise<void>;
+  terminate(): void;
+}
+
+/** Builds the socket of one session. */
+export type SocketFactory = (deps: BybitSocketDeps) => VenueSocket;
+
+/** The production factory: a real WebSocket to the venue. */
+export const openBybitSocket: SocketFactory = (deps) => new BybitSocket(deps);
 
 /** `ws.activity` is sent at most this often: enough for the data watchdog, cheap on the hot path. */
 const ACTIVITY_EVERY_MS = 100;
@@ -34,7 +61,11 @@ export interface SocketActorDeps {
   /** Data handlers; onClose, onHeartbeatTimeout and onError are the actor's own. */
   readonly handlers: Omit<BybitSocketHandlers, 'onClose' | 'onHeartbeatTimeout' | 'onError'>;
   /** The socket of the current session once it is usable (live), undefined otherwise. */
-  readonly onSocket?: (socket: BybitSocket | undefined) => void;
+  readonly onSocket?: (socket: VenueSocket | undefined) => void;
+  /** Builds each session's socket (default: a BybitSocket). */
+  readonly open?: SocketFactory;
+  /** The recorder's tap for a new session, when recording. */
+  readonly tap?: () => SocketTap | undefined;
 }
 
 /** Builds the callback logic the connection machine invokes as `socket`. */
@@ -50,7 +81,17 @@ export function socketLogic(deps: SocketActorDeps) {
       }
     };
     const h = deps.handlers;
-    const socket = new BybitSocket({
+    const tap = deps.tap?.();
+    const onRaw =
+      tap === undefined
+        ? h.onRaw
+        : h.onRaw === undefined
+          ? (dir: 'in' | 'out', text: string, at: number) => tap.frame(dir, text, at)
+          : (dir: 'in' | 'out', text: string, at: number) => {
+              tap.frame(dir, text, at);
+              h.onRaw?.(dir, text, at);
+            };
+    const socket = (deps.open ?? openBybitSocket)({
       url: deps.url,
       kind: deps.kind,
       clock: deps.clock,
@@ -82,18 +123,28 @@ export function socketLogic(deps: SocketActorDeps) {
           h.onPrivate?.(m);
         },
         ...(h.onRejected === undefined ? {} : { onRejected: h.onRejected }),
-        ...(h.onRaw === undefined ? {} : { onRaw: h.onRaw }),
-        onHeartbeatTimeout: () => send({ type: 'ws.heartbeatTimeout' }),
+        ...(onRaw === undefined ? {} : { onRaw }),
+        onHeartbeatTimeout: () => {
+          tap?.event('heartbeat_timeout', deps.clock.now());
+          send({ type: 'ws.heartbeatTimeout' });
+        },
         onError: (error) => deps.logger.warn({ err: error, kind: deps.kind }, 'socket error'),
         onClose: (code, reason) => {
+          tap?.event('close', deps.clock.now(), { code, reason });
           deps.onSocket?.(undefined);
           send({ type: 'ws.closed', code, reason });
         },
       },
     });
     socket.connect().then(
-      () => send({ type: 'ws.opened' }),
-      (error: unknown) => send({ type: 'ws.failed', error }),
+      () => {
+        tap?.event('open', deps.clock.now());
+        send({ type: 'ws.opened' });
+      },
+      (error: unknown) => {
+        tap?.event('connect_failed', deps.clock.now(), { error: (error as Error).message ?? String(error) });
+        send({ type: 'ws.failed', error });
+      },
     );
     receive((command) => {
       switch (command.type) {

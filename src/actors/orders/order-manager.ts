@@ -29,6 +29,7 @@ import {
   type QueryOrderInput,
   type QueryOrderOutput,
 } from '../../machines/order.js';
+import type { OrderRecord } from '../../adapters/journal/records.js';
 import type { Logger } from '../../adapters/log/logger.js';
 import type { Metrics } from '../../adapters/metrics/metrics.js';
 import type { OrderEntry, EntryResult } from './order-entry.js';
@@ -76,6 +77,8 @@ export interface OrderManagerDeps {
   readonly onOrderOutcome: (outcome: 'accepted' | 'rejected', reason: string) => void;
   /** The rate budget could not cover a requote. */
   readonly onBudgetSpent: () => void;
+  /** An order changed state (for the trade journal); called once the transition is over. */
+  readonly onOrderChanged?: (o: OrderRecord) => void;
 }
 
 type OrderActor = Actor<typeof orderMachine>;
@@ -366,7 +369,32 @@ export class OrderManager {
       createdAt: this.#d.clock.now(),
     };
     this.#orders.set(orderLinkId, m);
+    const changed = this.#d.onOrderChanged;
+    let reported: OrderStateName | undefined;
     actor.subscribe({
+      next: (snap) => {
+        const c = snap.context;
+        if (changed === undefined || c.state === reported) return;
+        reported = c.state;
+        const inst = this.#inst(symbol);
+        // An observer that throws would resurface as an uncaught exception: the journal never throws,
+        // but nothing here may take the order machine down with it.
+        try {
+          changed({
+            orderLinkId,
+            orderId: c.orderId ?? '',
+            symbol,
+            side,
+            price: formatPrice(inst, c.price),
+            qty: formatQty(inst, c.qty),
+            cumQty: formatQty(inst, c.cumQty),
+            state: c.state,
+            at: this.#d.clock.now(),
+          });
+        } catch (err) {
+          this.#log.warn({ err, orderLinkId }, 'order record not journaled');
+        }
+      },
       complete: () => this.#finish(m),
       error: (err) => {
         this.#log.error({ err, orderLinkId }, 'order machine failed');

@@ -5,7 +5,7 @@
  * REST (it may have been executed): it is reported unknown and reconciled.
  */
 import type { Clock } from '../../domain/clock.js';
-import type { BybitSocket } from '../../adapters/bybit/ws/socket.js';
+import type { VenueSocket } from '../feeds/socket-actor.js';
 import { WsNotReadyError } from '../../adapters/bybit/ws/errors.js';
 import { batchResults } from '../../adapters/bybit/ws/trade-errors.js';
 import type { TradeOp } from '../../adapters/bybit/wire/trade.js';
@@ -13,7 +13,7 @@ import type { Metrics } from '../../adapters/metrics/metrics.js';
 import { inChunks, itemFailure, type EntryResult, type OrderEntry } from './order-entry.js';
 
 /** The trade socket when it is authenticated and usable, else undefined. */
-export type TradeSocketSource = () => BybitSocket | undefined;
+export type TradeSocketSource = () => VenueSocket | undefined;
 
 export function wsOrderEntry(
   source: TradeSocketSource,

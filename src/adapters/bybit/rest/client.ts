@@ -75,6 +75,43 @@ export interface RestClientDeps {
   /** Value of the `exchange` metric label. */
   readonly exchange?: string;
   readonly retryPolicy?: Partial<RetryPolicy>;
+  /** Sees every call and every attempt's answer, for the recorder; never sees a header we send. */
+  readonly observer?: RestObserver;
+}
+
+/** A REST call as the observer sees it: what was asked, never how it was signed. */
+export interface RestCallRecord {
+  /** Numbers the calls of this client, from 1. */
+  readonly id: number;
+  readonly method: 'GET' | 'POST';
+  /** The endpoint path, without the base URL's prefix or the query. */
+  readonly path: string;
+  /** The query string (GET) or the JSON body (POST), exactly as sent. */
+  readonly req: string;
+  /** Clock time the call started. */
+  readonly start: number;
+}
+
+/** One attempt of a call: its answer, or why there was none. */
+export interface RestAttempt {
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly status?: number;
+  readonly body?: string;
+  /** The rate-limit headers of the answer (x-bapi-limit*, retry-after), nothing else. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** No answer: whether the request may have reached the venue, and why it failed. */
+  readonly error?: { readonly sent: boolean; readonly message: string };
+}
+
+/**
+ * Observes REST traffic (the recorder). Both methods are called synchronously on the request
+ * path and must be cheap; an observer that throws is ignored.
+ */
+export interface RestObserver {
+  request(call: RestCallRecord): void;
+  /** The call is over: `outcome` is 'ok' or the code of the error it threw. */
+  response(call: RestCallRecord, attempts: readonly RestAttempt[], outcome: string, at: number): void;
 }
 
 /** One call of an endpoint. */
@@ -173,6 +210,7 @@ export class RestClient {
   readonly #budgets = new Map<string, RateBudgetInfo>();
   readonly #waits = new Set<PendingWait>();
   #offsetMs = 0;
+  #calls = 0;
   #syncAttempted = false;
   #syncing: Promise<number> | undefined;
   #closed = false;
@@ -253,9 +291,37 @@ export class RestClient {
    * rejects with a BotError subclass only.
    */
   async call<T>(spec: RestCall<T>): Promise<RestResult<T>> {
-    const endpoint = spec.path;
     const query = spec.method === 'GET' ? encodeQuery(spec.params) : '';
     const body = spec.method === 'POST' ? JSON.stringify(spec.params ?? {}) : undefined;
+    const observer = this.#deps.observer;
+    if (observer === undefined) return this.#call(spec, query, body, undefined);
+    const record: RestCallRecord = {
+      id: ++this.#calls,
+      method: spec.method,
+      path: spec.path,
+      req: spec.method === 'GET' ? query : (body ?? ''),
+      start: this.#deps.clock.now(),
+    };
+    const attempts: RestAttempt[] = [];
+    observe(() => observer.request(record));
+    try {
+      const r = await this.#call(spec, query, body, attempts);
+      observe(() => observer.response(record, attempts, 'ok', this.#deps.clock.now()));
+      return r;
+    } catch (e) {
+      const code = e instanceof BotError ? e.code : 'error';
+      observe(() => observer.response(record, attempts, code, this.#deps.clock.now()));
+      throw e;
+    }
+  }
+
+  async #call<T>(
+    spec: RestCall<T>,
+    query: string,
+    body: string | undefined,
+    attempts: RestAttempt[] | undefined,
+  ): Promise<RestResult<T>> {
+    const endpoint = spec.path;
     const path = `${this.#prefix}${spec.path}${query === '' ? '' : `?${query}`}`;
     const payload = spec.method === 'GET' ? query : (body ?? '');
     let retries = 0;
@@ -284,6 +350,11 @@ export class RestClient {
         });
       } catch (e) {
         const err = e instanceof BotError ? e : new UnreachableError(endpoint, false, { cause: e });
+        attempts?.push({
+          sentAt,
+          receivedAt: this.#deps.clock.now(),
+          error: { sent: err instanceof UnreachableError && err.sent, message: err.message },
+        });
         this.#count(endpoint, err instanceof UnreachableError ? 'unreachable' : 'bad_response');
         // A request that never left is safe to resend; one that left is only for reads.
         if (
@@ -299,6 +370,13 @@ export class RestClient {
         throw err;
       }
       const receivedAt = this.#deps.clock.now();
+      attempts?.push({
+        sentAt,
+        receivedAt,
+        status: res.status,
+        body: res.body,
+        headers: limitHeaders(res.headers),
+      });
       this.#deps.metrics.restLatency.observe(
         { exchange: this.#exchange, endpoint },
         (performance.now() - started) / 1000,
@@ -504,6 +582,25 @@ export class RestClient {
       this.#waits.add(wait);
     });
   }
+}
+
+/** Runs an observer callback; an observer must never break a request. */
+function observe(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The recorder counts its own failures; the request goes on.
+  }
+}
+
+/** The headers of an answer that change what the client does: its rate-limit budget. */
+function limitHeaders(headers: IncomingHttpHeaders): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || !(k.startsWith('x-bapi-limit') || k === 'retry-after')) continue;
+    (out ??= {})[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
 }
 
 type ParsedEnvelope = { ok: true; env: WireEnvelope } | { ok: false; detail: string };

@@ -1,0 +1,219 @@
+/**
+ * Replays a recorded session through the same actor system the bot runs (Runtime + buildSystem),
+ * on a simulated clock, with the venue played back from the recording (rest.ts, socket.ts): the
+ * seam is the runtime's `venue`, so no actor knows it is being replayed.
+ *
+ * The driver merges two time-ordered streams: the recording, read a window ahead of the clock,
+ * and the clock's timers (recorded frames and answers are timers too, armed by the replayed venue).
+ * It fires one timer at a time and lets every promise it settled run before the next one (one
+ * macrotask turn), so the bot's asynchronous steps interleave as they would live, and the same
+ * recording always gives the same decisions, byte for byte.
+ *
+ * The replay ends when the recording does: at its last line, or, when the recording holds a
+ * shutdown request, once the replayed shutdown has finished (within SHUTDOWN_GRACE_MS).
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { AnyActorRef } from 'xstate';
+import { DEFAULTS_PATH, mergeConfig, validateConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { teeTradeLog, type TradeLog } from '../../adapters/journal/records.js';
+import { silentLogger, type Logger } from '../../adapters/log/logger.js';
+import { Metrics } from '../../adapters/metrics/metrics.js';
+import type { SessionHeader } from '../../adapters/recorder/format.js';
+import type { RecordingLineError } from '../../adapters/recorder/reader.js';
+import { credentials } from '../../adapters/secrets/secret.js';
+import { Runtime, type Venue } from '../runtime.js';
+import { buildSystem } from '../system.js';
+import { ReplayClock } from './clock.js';
+import { DecisionLog } from './decisions.js';
+import { ReplayRest } from './rest.js';
+import { ReplaySocket } from './socket.js';
+import { RecordingSource, type SocketKind } from './source.js';
+
+/** How far ahead of the clock the recording is read. */
+const LOOKAHEAD_MS = 30_000;
+/** How long a recorded shutdown may run past the last line of the recording. */
+const SHUTDOWN_GRACE_MS = 60_000;
+
+export interface ReplayOptions {
+  /** A session directory or a recording file. */
+  readonly recording: string;
+  /** Receives each line of the decisions log. */
+  readonly out: (line: string) => void;
+  /** Stop at the first unusable line (it is thrown) instead of skipping it. */
+  readonly strict?: boolean;
+  /** Hears of each unusable line (it is also in the decisions log). */
+  readonly onBadLine?: (e: RecordingLineError) => void;
+  /** Merged over the recorded configuration: replay yesterday's market with today's settings. */
+  readonly configOverride?: unknown;
+  readonly logger?: Logger;
+  /** Also hand orders, fills and PnL to this log (the journal). */
+  readonly trades?: TradeLog;
+}
+
+export interface ReplaySummary {
+  readonly session: string;
+  /** Lines read, unusable lines skipped. */
+  readonly lines: number;
+  readonly badLines: number;
+  readonly decisions: number;
+  readonly divergences: number;
+  /** Simulated time covered, and the wall time it took. */
+  readonly simulatedMs: number;
+  readonly wallMs: number;
+  /** How the replay ended: the recorded shutdown ran to its end, or the recording ran out. */
+  readonly end: 'shutdown' | 'eof';
+  readonly exitCode: number | undefined;
+}
+
+/** The configuration a replay runs with: the defaults, the recorded one, then the override. */
+export function replayConfig(header: SessionHeader, override?: unknown): Config {
+  const defaults = parseYaml(readFileSync(DEFAULTS_PATH, 'utf8')) as unknown;
+  let merged = mergeConfig(defaults, header.config);
+  if (override !== undefined) merged = mergeConfig(merged, override);
+  return validateConfig(merged, 'the recorded configuration');
+}
+
+/** Lets every promise settled by the last timer run (one macrotask turn). */
+const settle = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Replays a recording; resolves with a summary once the decisions log is complete. */
+export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
+  const started = performance.now();
+  // The decisions log exists once the header is read; lines found bad before that wait for it.
+  const sink: { log?: DecisionLog } = {};
+  const early: RecordingLineError[] = [];
+  let badLines = 0;
+  const onBad = (e: RecordingLineError) => {
+    badLines++;
+    options.onBadLine?.(e);
+    if (options.strict === true) throw e;
+    if (sink.log === undefined) early.push(e);
+    else sink.log.write('bad_line', { file: e.file, line: e.line, reason: e.reason });
+  };
+  const source = await RecordingSource.open(options.recording, onBad);
+  const header = source.header;
+  const config = replayConfig(header, options.configOverride);
+  const clock = new ReplayClock(header.clock);
+  const log = new DecisionLog(clock, header.clock, options.out);
+  sink.log = log;
+  for (const e of early) log.write('bad_line', { file: e.file, line: e.line, reason: e.reason });
+  log.write('replay', { session: header.session, version: header.version, symbols: header.symbols });
+
+  const logger = options.logger ?? silentLogger();
+  const metrics = new Metrics();
+  const opened: Record<SocketKind, number> = { public: 0, private: 0, trade: 0 };
+  let synthesized = 0;
+  let rest: ReplayRest | undefined;
+  const venue = (rt: Runtime): Venue => {
+    rest = new ReplayRest(
+      {
+        baseUrl: 'http://replay.invalid',
+        credentials: rt.d.credentials,
+        clock,
+        metrics,
+        logger: logger.child({ component: 'rest' }),
+        pool: config.connection_pool,
+        recvWindowMs: config.exchange.recv_window_ms,
+        requestTimeoutMs: config.exchange.request_timeout_ms,
+        maxRetries: config.exchange.max_retries,
+      },
+      { clock, source, decisions: log },
+    );
+    return {
+      rest,
+      openSocket: (deps) =>
+        new ReplaySocket(deps, {
+          clock,
+          decisions: log,
+          session: source.sessions[deps.kind][opened[deps.kind]++],
+          synthesizedId: () => `replay-ws-${++synthesized}`,
+        }),
+    };
+  };
+  const rt = new Runtime({
+    config,
+    clock,
+    logger,
+    metrics,
+    endpoints: {
+      rest: 'http://replay.invalid',
+      wsPublic: 'replay://public',
+      wsPrivate: 'replay://private',
+      wsTrade: 'replay://trade',
+    },
+    credentials: credentials('replay', 'replay'),
+    inspect: log.inspect,
+    eventLoopLagMs: () => 0,
+    venue,
+    trades: teeTradeLog(log, options.trades),
+  });
+  const root = buildSystem(rt, { web: false });
+  let rootError: unknown;
+  root.subscribe({ error: (err) => (rootError = err) });
+
+  source.onControl = (t, to, event) => {
+    clock.setTimeout(() => {
+      log.write('control', { to, event });
+      const target = (to === 'root' ? root : root.system.get(to)) as AnyActorRef | undefined;
+      if (target !== undefined && root.getSnapshot().status === 'active') target.send(event);
+    }, t - clock.now());
+  };
+  source.onGap = (t, dropped) => {
+    clock.setTimeout(() => log.write('gap', { dropped }), t - clock.now());
+  };
+
+  root.start();
+  let end: number | undefined;
+  for (;;) {
+    await source.fillTo(clock.now() + LOOKAHEAD_MS);
+    if (root.getSnapshot().status !== 'active') break;
+    if (end === undefined && source.exhausted)
+      end = source.sawShutdown ? source.lastT + SHUTDOWN_GRACE_MS : source.lastT;
+    const due = clock.nextDue();
+    const horizon = end ?? clock.now() + LOOKAHEAD_MS;
+    if (due !== undefined && due <= horizon) {
+      clock.fireNext();
+      await settle();
+      continue;
+    }
+    if (end !== undefined) break;
+    // Nothing to do within the window: jump to just before the next recorded line.
+    const next = await source.nextTime();
+    if (next !== undefined) clock.advanceTo(next - LOOKAHEAD_MS);
+  }
+  if (end !== undefined) clock.advanceTo(Math.min(end, Math.max(clock.now(), source.lastT)));
+
+  const snapshot = root.getSnapshot();
+  const finished = snapshot.status === 'done';
+  if (snapshot.status === 'active') root.stop();
+  if (rt.isStarted) {
+    rt.started.market.stop();
+    rt.started.orders.stop();
+  }
+  rest?.finish();
+  await rt.rest.close();
+  if (rootError !== undefined)
+    log.write('error', { message: String((rootError as Error).message ?? rootError) });
+  const out = finished ? snapshot.output : undefined;
+  log.write('end', {
+    reason: finished ? 'shutdown' : 'eof',
+    ...(out === undefined ? {} : { exitCode: out.exitCode, shutdown: out.reason, verified: out.verified }),
+    lines: source.lines,
+    badLines,
+    divergences: log.divergences,
+  });
+  await options.trades?.close?.(10_000);
+  return {
+    session: header.session,
+    lines: source.lines,
+    badLines,
+    decisions: log.count,
+    divergences: log.divergences,
+    simulatedMs: clock.now() - header.clock,
+    wallMs: performance.now() - started,
+    end: finished ? 'shutdown' : 'eof',
+    exitCode: out?.exitCode,
+  };
+}

@@ -74,8 +74,10 @@ export interface MachineStatus {
 /** Per feed: its state and how often it went down. */
 export interface FeedStatus {
   readonly state: string;
-  /** Times the socket entered backoff (a reconnect followed) since start. */
-  readonly reconnects: number;
+  /** Times the socket stopped being live since start (a drop, a failed heartbeat...). */
+  readonly drops: number;
+  /** Reconnection attempts since start (entries into backoff). */
+  readonly reconnectAttempts: number;
   readonly gaveUp: boolean;
 }
 
@@ -195,7 +197,8 @@ export function botStatus(rt: Runtime, extras: StatusExtras = {}): BotStatus {
     feeds[kind] = state;
     feedStatus[kind] = {
       state,
-      reconnects: history?.entries(`feed.${kind}`, 'backoff') ?? 0,
+      drops: history?.exits(`feed.${kind}`, 'session.live') ?? 0,
+      reconnectAttempts: history?.entries(`feed.${kind}`, 'backoff') ?? 0,
       gaveUp: state.startsWith('gaveUp'),
     };
   }

@@ -321,7 +321,7 @@ export async function startWeb(rt: Runtime, options: WebOptions): Promise<Metric
   const following = view.follow();
   // States are sampled on a timer too, so the history and the "since" times do not depend on
   // someone watching; with the system followed, feed and risk changes are exact anyway.
-  const sampleEveryMs = Math.min(config.web.page_interval_ms, 500);
+  const sampleEveryMs = Math.min(config.web.page_interval_ms, 250);
   let sampler: TimerId;
   const sample = () => {
     view.sampleStates();

@@ -84,6 +84,7 @@ describe('state history', () => {
       { at: 500, machine: 'feed.public', from: 'session.live', to: 'backoff' },
     ]);
     expect(h.entries('feed.public', 'backoff')).toBe(2);
+    expect(h.exits('feed.public', 'session.live')).toBe(2);
     expect(h.current('feed.public')).toEqual({ state: 'backoff', since: 500 });
   });
 
@@ -200,7 +201,12 @@ describe('bot status', () => {
     expect(s.totals).toMatchObject({ realisedPnl: 1.5, fees: -0.25, consecutiveLosses: 2 });
     expect(s.pnl).toBe(1.25);
     expect(s.riskReasons).toEqual(['position_near_limit']);
-    expect(s.reconnects.feeds['private']).toEqual({ state: 'backoff', reconnects: 1, gaveUp: false });
+    expect(s.reconnects.feeds['private']).toEqual({
+      state: 'backoff',
+      drops: 1,
+      reconnectAttempts: 1,
+      gaveUp: false,
+    });
     expect(s.reconnects.history).toEqual([
       { at: 900, machine: 'feed.private', from: 'session.live', to: 'backoff' },
     ]);

@@ -102,10 +102,13 @@ describe('the bot against the simulator', { timeout: 120_000 }, () => {
     await vi.waitFor(() => expect(bot.webUrl()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/), WAIT);
     const url = bot.webUrl()!;
     await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), WAIT);
-    const status = (await (await fetch(`${url}/status`)).json()) as {
-      symbols: { symbol: string; quoter: string }[];
-    };
-    expect(status.symbols[0]).toMatchObject({ symbol: 'BTCUSDT', quoter: 'quoting' });
+    // The quoter pauses for a moment whenever the request budget is spent: wait for it to quote.
+    await vi.waitFor(async () => {
+      const status = (await (await fetch(`${url}/status`)).json()) as {
+        symbols: { symbol: string; quoter: string }[];
+      };
+      expect(status.symbols[0]).toMatchObject({ symbol: 'BTCUSDT', quoter: 'quoting' });
+    }, WAIT);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('ws_reconnect_attempts_total{exchange="bybit",ws_type="public"} 0');
     expect(metrics).toContain('http_pool_connections_limit{exchange="bybit"} 100');

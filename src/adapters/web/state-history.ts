@@ -24,6 +24,7 @@ export class StateHistory {
   readonly #changes: StateChange[] = [];
   readonly #current = new Map<string, CurrentState>();
   readonly #entries = new Map<string, number>();
+  readonly #exits = new Map<string, number>();
 
   constructor(limit = 100) {
     this.#limit = limit;
@@ -38,6 +39,8 @@ export class StateHistory {
     this.#entries.set(key, (this.#entries.get(key) ?? 0) + 1);
     // The first observation is where the machine starts, not a change.
     if (cur === undefined) return;
+    const exit = `${machine}\u0000${cur.state}`;
+    this.#exits.set(exit, (this.#exits.get(exit) ?? 0) + 1);
     this.#changes.push({ at, machine, from: cur.state, to: state });
     if (this.#changes.length > this.#limit) this.#changes.shift();
   }
@@ -50,6 +53,11 @@ export class StateHistory {
   /** How many times `machine` entered `state` since the history began. */
   entries(machine: string, state: string): number {
     return this.#entries.get(`${machine}\u0000${state}`) ?? 0;
+  }
+
+  /** How many times `machine` left `state` since the history began. */
+  exits(machine: string, state: string): number {
+    return this.#exits.get(`${machine}\u0000${state}`) ?? 0;
   }
 
   current(machine: string): CurrentState | undefined {

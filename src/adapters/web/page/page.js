@@ -8,6 +8,8 @@ const $ = (id) => document.getElementById(id);
 
 /** A status older than this many ms (or 3 intervals) makes the page say NO DATA. */
 const STALE_MS = 5000;
+/** A quoter paused for less than this still counts as quoting on the banner. */
+const QUOTER_PAUSE_GRACE_MS = 2000;
 /** PnL points kept for the chart (one per update). */
 const CHART_POINTS = 900;
 
@@ -15,6 +17,8 @@ let lastStatus = null;
 let lastReceived = 0;
 let lastInterval = 1000;
 let updates = 0;
+/** The event stream is down (the browser is reconnecting): what the page shows is not current. */
+let linkDown = false;
 const pnlPoints = [];
 const symbolViews = new Map();
 
@@ -70,6 +74,19 @@ function stateClass(state) {
   return '';
 }
 
+/**
+ * Whether a symbol counts as quoting: quoting, or paused for less than QUOTER_PAUSE_GRACE_MS.
+ * The quoter holds for a moment whenever the request budget is spent; the banner should not
+ * flicker for that, only for a pause that lasts.
+ */
+function isQuoting(s, x) {
+  if (x.quoter === 'quoting') return true;
+  const m = s.machines.find((k) => k.name === `quoter.${x.symbol}`);
+  return (
+    x.quoter === 'paused' && m !== undefined && m.since !== null && s.at - m.since < QUOTER_PAUSE_GRACE_MS
+  );
+}
+
 function verdictOf(s) {
   const root = (s.machines.find((m) => m.name === 'root') || {}).state || '';
   if (/^(shuttingDown|stopped)/.test(root)) return ['SHUTTING DOWN', 'warn'];
@@ -78,7 +95,7 @@ function verdictOf(s) {
   if (/^starting/.test(root)) return ['STARTING', 'warn'];
   if (!s.ready.ready) return ['NOT READY', 'warn'];
   if (s.risk === 'reducing') return ['REDUCING ONLY', 'warn'];
-  if (s.symbols.length > 0 && s.symbols.every((x) => x.quoter === 'quoting')) return ['QUOTING', 'ok'];
+  if (s.symbols.length > 0 && s.symbols.every((x) => isQuoting(s, x))) return ['QUOTING', 'ok'];
   return ['PAUSED', 'warn'];
 }
 
@@ -289,7 +306,10 @@ function renderReconnects(s) {
   for (const [kind, f] of Object.entries(s.reconnects.feeds)) {
     const card = machineCard(`${kind} socket`, f.state, null, s.at);
     card.dataset.testid = `feed-${kind}`;
-    card.appendChild(el('span', `${f.reconnects} reconnect${f.reconnects === 1 ? '' : 's'}`, 'since'));
+    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    card.appendChild(
+      el('span', `${plural(f.drops, 'drop')} · ${plural(f.reconnectAttempts, 'attempt')}`, 'since'),
+    );
     feeds.appendChild(card);
   }
   const body = $('history');
@@ -337,6 +357,7 @@ function onStatus(text) {
   if (lastReceived > 0) lastInterval = Math.min(60000, Math.max(100, now - lastReceived));
   lastReceived = now;
   lastStatus = s;
+  linkDown = false;
   updates++;
   $('seq').textContent = `#${updates}`;
   try {
@@ -352,11 +373,13 @@ function tick() {
   if (lastReceived === 0) return;
   const age = Date.now() - lastReceived;
   $('updated').textContent = `updated ${fmtDuration(age)} ago at ${fmtTime(lastReceived)}`;
-  if (age > Math.max(STALE_MS, 3 * lastInterval)) {
+  if (linkDown || age > Math.max(STALE_MS, 3 * lastInterval)) {
     const v = $('verdict');
     v.textContent = 'NO DATA';
     v.className = 'verdict bad';
-    $('link').textContent = 'no update from the bot: is it running?';
+    $('link').textContent = linkDown
+      ? 'connection to the bot lost, retrying…'
+      : 'no update from the bot: is it running?';
   } else if (lastStatus !== null && $('verdict').textContent === 'NO DATA') renderHeader(lastStatus);
 }
 
@@ -367,7 +390,8 @@ function connect() {
     $('link').textContent = 'live';
   });
   es.addEventListener('error', () => {
-    $('link').textContent = 'connection lost, retrying…';
+    linkDown = true;
+    tick();
   });
 }
 

@@ -1,0 +1,234 @@
+/**
+ * The web endpoint of a running bot (in-process, against the simulator, over loopback): the page
+ * and its files, /status and /events with the machine states, the book with our orders, inventory
+ * and PnL; every metric the Grafana dashboard and the alert rules read, scraped from /metrics;
+ * and the admin commands doing what they say, only with the token.
+ */
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PageStatus } from '../../src/actors/web.js';
+import type { RunningSimulator } from '../../src/sim/index.js';
+import { startBot, startTestSim, testConfig, type BotUnderTest } from '../helpers/bot-harness.js';
+import { alertRules, dashboardQueries } from '../deploy/monitoring-files.js';
+import { familyOf, parsePromql, type Selector } from '../deploy/promql.js';
+
+const WAIT = { timeout: 30_000, interval: 50 };
+const TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+let sim: RunningSimulator;
+let bot: BotUnderTest;
+let url: string;
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-web-'));
+  const tokenFile = join(dir, 'admin_token');
+  writeFileSync(tokenFile, TOKEN);
+  chmodSync(tokenFile, 0o600);
+  sim = await startTestSim(testConfig(), { volatility: 1.5 });
+  bot = startBot(sim, {
+    monitoring: { enable_prometheus: true, metrics_port: 0 },
+    web: { admin_token_file: tokenFile, page_interval_ms: 200 },
+  });
+  await vi.waitFor(() => expect(bot.webUrl()).toBeDefined(), WAIT);
+  url = bot.webUrl()!;
+  await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), WAIT);
+}, 60_000);
+
+afterAll(async () => {
+  if (bot?.root.getSnapshot().status === 'active') {
+    const out = await bot.shutdown();
+    expect(out).toMatchObject({ exitCode: 0, verified: true });
+    expect(bot.venueOrders()).toEqual([]);
+  }
+  await bot?.dispose();
+  await sim?.close();
+}, 60_000);
+
+const status = async (): Promise<PageStatus> => (await (await fetch(`${url}/status`)).json()) as PageStatus;
+const admin = (path: string, token: string | undefined = TOKEN) =>
+  fetch(`${url}/admin/${path}`, {
+    method: 'POST',
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+const sides = () => new Set(bot.venueOrders().map((o) => o.side));
+
+describe('the web endpoint of a running bot', { timeout: 60_000 }, () => {
+  it('serves the status page and its files with a strict content security policy', async () => {
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'/);
+    const html = await page.text();
+    expect(html).toContain('<script type="module" src="/page.js">');
+    expect(html).not.toMatch(/https?:\/\//);
+    for (const [path, type] of [
+      ['/page.js', /javascript/],
+      ['/page.css', /css/],
+      ['/favicon.svg', /svg/],
+    ] as const) {
+      const r = await fetch(`${url}${path}`);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get('content-type'), path).toMatch(type);
+      // Nothing is fetched from elsewhere: the page works offline.
+      expect(await r.text(), path).not.toMatch(/(src|href|url)\s*[=(]\s*['"]?https?:/);
+    }
+  });
+
+  it('reports machines, the book with our orders, inventory, PnL and readiness in /status', async () => {
+    await vi.waitFor(() => expect(sides()).toEqual(new Set(['Buy', 'Sell'])), WAIT);
+    await vi.waitFor(async () => {
+      const s = await status();
+      expect(s.symbols[0]!.orders.length).toBeGreaterThan(0);
+    }, WAIT);
+    const s = await status();
+    expect(s.mode).toBe('paper');
+    expect(s.ready).toEqual({ ready: true, reasons: [] });
+    expect(s.admin.enabled).toBe(true);
+    expect(s.machines.map((m) => m.name)).toEqual([
+      'root',
+      'feed.public',
+      'feed.private',
+      'risk',
+      'quoter.BTCUSDT',
+      'book.BTCUSDT',
+    ]);
+    const byName = Object.fromEntries(s.machines.map((m) => [m.name, m.state]));
+    expect(byName['feed.public']).toMatch(/^session\.live/);
+    expect(byName['risk']).toBe('active');
+    const x = s.symbols[0]!;
+    expect(x.bids.length).toBe(bot.config.web.book_levels);
+    expect(x.asks.length).toBe(bot.config.web.book_levels);
+    expect(Number(x.bids[0]!.price)).toBeLessThan(Number(x.asks[0]!.price));
+    // Every order we report rests on the venue or is in flight there.
+    const venue = new Set(bot.venueOrders().map((o) => o.orderLinkId));
+    const reported = x.orders.filter((o) => o.state === 'new').map((o) => o.orderLinkId);
+    expect(reported.filter((id) => venue.has(id)).length).toBeGreaterThan(0);
+    expect(x.inventory.ratio).toBe(x.inventory.positionBase / Number(bot.config.risk.max_position_base));
+    expect(s.reconnects.feeds['public']).toMatchObject({ drops: 0, reconnectAttempts: 0, gaveUp: false });
+  });
+
+  it('pushes a fresh status over /events every web.page_interval_ms', async () => {
+    const controller = new AbortController();
+    const r = await fetch(`${url}/events`, { signal: controller.signal });
+    expect(r.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = (r.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    const seen: number[] = [];
+    let text = '';
+    while (seen.length < 3) {
+      const { value } = await reader.read();
+      text += decoder.decode(value, { stream: true });
+      for (const m of text.matchAll(/^data: (.*)$/gm)) {
+        const s = JSON.parse(m[1]!) as PageStatus;
+        if (!seen.includes(s.at)) seen.push(s.at);
+      }
+    }
+    controller.abort();
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(new Set(seen).size).toBe(3);
+  });
+
+  it('exports every metric the Grafana dashboard and the alert rules read', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const families = new Set([...text.matchAll(/^# TYPE (\S+) \S+$/gm)].map((m) => m[1]!));
+    const samples = text
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => {
+        const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? /.exec(l)!;
+        const labels = Object.fromEntries(
+          [...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]),
+        );
+        return { name: m[1]!, labels };
+      });
+    const matches = (sel: Selector) =>
+      samples.some(
+        (s) =>
+          s.name === sel.metric &&
+          sel.matchers.every((m) => {
+            const v = s.labels[m.label] ?? '';
+            if (m.op === '=') return v === m.value;
+            if (m.op === '!=') return v !== m.value;
+            const re = new RegExp(`^(?:${m.value})$`);
+            return m.op === '=~' ? re.test(v) : !re.test(v);
+          }),
+      );
+    // up is Prometheus's own series; job and instance are added by the scrape.
+    const ours = (sel: Selector) => sel.metric !== 'up';
+    const strip = (sel: Selector): Selector => ({
+      metric: sel.metric,
+      matchers: sel.matchers.filter((m) => m.label !== 'job' && m.label !== 'instance'),
+    });
+    const missing: string[] = [];
+    for (const q of dashboardQueries())
+      for (const sel of parsePromql(q.expr).selectors.filter(ours))
+        if (familyOf(sel.metric, families) === undefined) missing.push(`${q.panel}: ${sel.metric}`);
+    // Alerts must also find a series now, or they would stay silent until the first event.
+    for (const r of alertRules())
+      for (const sel of parsePromql(r.expr).selectors.filter(ours))
+        if (!matches(strip(sel)))
+          missing.push(`${r.alert}: ${sel.metric}{${sel.matchers.map((m) => m.label).join()}}`);
+    expect(missing).toEqual([]);
+    // The names of DESIGN §8 and the issue's list, exported as such.
+    for (const name of [
+      'ws_reconnect_attempts_total',
+      'ws_reconnect_delay_seconds',
+      'ws_max_reconnect_reached_total',
+      'http_pool_connections_limit',
+      'http_pool_connections_active',
+      'http_pool_connections_idle',
+      'mm_quotes_total',
+      'mm_orders_by_state',
+      'mm_fills_total',
+      'mm_pnl_total_usd',
+      'mm_position_base',
+      'mm_quote_spread_bps',
+      'mm_book_age_seconds',
+      'mm_book_resyncs_total',
+      'mm_rest_latency_seconds',
+      'mm_rate_budget_tokens',
+      'mm_event_loop_lag_seconds',
+      'mm_process_resident_memory_bytes',
+    ])
+      expect(families, name).toContain(name);
+    expect(text).toMatch(/^mm_rest_latency_seconds_bucket\{.*endpoint="[^"]+".*\} \d+/m);
+  });
+
+  it('pauses and resumes quoting on an admin command, and refuses a wrong token', async () => {
+    const before = (await status()).symbols[0]!.quoter;
+    const wrong = await admin('pause', 'not-the-token-at-all');
+    expect(wrong.status).toBe(401);
+    expect((await status()).symbols[0]!.quoter).toBe(before);
+
+    const paused = await admin('pause');
+    expect(paused.status).toBe(200);
+    expect(await paused.json()).toMatchObject({ quoters: { BTCUSDT: 'paused' } });
+    await vi.waitFor(() => expect(bot.venueOrders()).toEqual([]), WAIT);
+    expect((await status()).symbols[0]!.quoter).toBe('paused');
+
+    expect((await admin('resume')).status).toBe(200);
+    await vi.waitFor(() => expect(sides()).toEqual(new Set(['Buy', 'Sell'])), WAIT);
+    const audit = (await status()).admin.recent.map((a) => `${a.action}:${a.outcome}`);
+    expect(audit).toEqual(['pause:unauthorized', 'pause:ok', 'resume:ok']);
+  });
+
+  it('trips and resets the kill switch: halted cancels everything and reads not ready until reset', async () => {
+    expect((await admin('risk/reset')).status).toBe(409);
+    expect((await admin('risk/halt')).status).toBe(200);
+    await vi.waitFor(async () => {
+      const r = await fetch(`${url}/readyz`);
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { reasons: string[] }).reasons).toContain('risk_halted');
+    }, WAIT);
+    await vi.waitFor(() => expect(bot.venueOrders()).toEqual([]), WAIT);
+    expect((await status()).risk).toBe('halted');
+
+    const reset = await admin('risk/reset');
+    expect(reset.status).toBe(200);
+    expect(await reset.json()).toMatchObject({ risk: 'active' });
+    await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), WAIT);
+    await vi.waitFor(() => expect(sides()).toEqual(new Set(['Buy', 'Sell'])), WAIT);
+  });
+});

@@ -263,13 +263,15 @@ export class Runtime {
       },
       ...(this.d.trades === undefined ? {} : { onOrderChanged: (o) => this.d.trades?.order(o) }),
       onOrderOutcome: (outcome) => this.rejects.record(outcome === 'rejected'),
-      onBudgetSpent: () => {
+      onBudgetSpent: (cost) => {
         const quoting = this.#started?.quoting;
         if (quoting === undefined) return;
         quoting.send({ type: 'budget.spent' });
+        // Wait until the whole requote fits: waiting for one request retried every millisecond
+        // while a larger plan stayed over budget (found by replaying a recording).
         clock.setTimeout(
           () => quoting.send({ type: 'budget.available' }),
-          this.budget.waitMs(clock.now(), 1) + 1,
+          this.budget.waitMs(clock.now(), Math.min(cost, this.budget.perSecond)) + 1,
         );
       },
     });

@@ -75,8 +75,8 @@ export interface OrderManagerDeps {
   readonly onFill: (fill: VenueFill) => void;
   /** An order's request or the order itself was refused (reason: a short label). */
   readonly onOrderOutcome: (outcome: 'accepted' | 'rejected', reason: string) => void;
-  /** The rate budget could not cover a requote. */
-  readonly onBudgetSpent: () => void;
+  /** The rate budget could not cover a requote of `cost` requests. */
+  readonly onBudgetSpent: (cost: number) => void;
   /** An order changed state (for the trade journal); called once the transition is over. */
   readonly onOrderChanged?: (o: OrderRecord) => void;
 }
@@ -251,7 +251,7 @@ export class OrderManager {
     const cost = amendable.length + creatable.length;
     if (cost > 0 && !budget.tryTake(clock.now(), cost)) {
       this.#log.debug({ symbol, cost, available: budget.available(clock.now()) }, 'request budget spent');
-      this.#d.onBudgetSpent();
+      this.#d.onBudgetSpent(cost);
       return;
     }
     if (amendable.length > 0) {

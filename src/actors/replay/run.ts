@@ -164,6 +164,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     clock.setTimeout(() => log.write('gap', { dropped }), t - clock.now());
   };
 
+  // The start-up's first calls are made synchronously by start(): their answers must be filed.
+  await source.fillTo(clock.now() + LOOKAHEAD_MS);
   root.start();
   let end: number | undefined;
   for (;;) {

@@ -1,5 +1,5 @@
 /** Readers of the deployment files (paths from the repository root), shared by the deploy tests. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
@@ -23,22 +23,59 @@ export function alertRules(): AlertRule[] {
   return doc.groups.flatMap((g) => g.rules);
 }
 
+export interface Target {
+  readonly expr?: string;
+  readonly rawSql?: string;
+  readonly refId: string;
+  readonly datasource?: { type: string; uid: string };
+}
+
 export interface Panel {
   readonly id: number;
   readonly type: string;
   readonly title: string;
   readonly gridPos: { x: number; y: number; w: number; h: number };
   readonly datasource?: { type: string; uid: string };
-  readonly targets?: { expr?: string; rawSql?: string; refId: string }[];
+  readonly targets?: Target[];
+  /** A collapsed row holds its panels. */
+  readonly panels?: Panel[];
 }
 
-export function dashboard(): { uid: string; panels: Panel[] } {
-  return JSON.parse(readText('config/grafana/dashboards/mm-bot.json')) as { uid: string; panels: Panel[] };
+export interface Dashboard {
+  readonly uid: string;
+  readonly title: string;
+  readonly panels: Panel[];
 }
 
-/** Every PromQL query of the dashboard, with the title of its panel. */
+/** The bot's own dashboard. */
+export function dashboard(): Dashboard {
+  return JSON.parse(readText('config/grafana/dashboards/mm-bot.json')) as Dashboard;
+}
+
+/** Every provisioned dashboard (the folder Grafana loads), by file name. */
+export function dashboards(): { file: string; board: Dashboard }[] {
+  const dir = 'config/grafana/dashboards/';
+  return readdirSync(new URL(dir, `file://${ROOT}`))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, board: JSON.parse(readText(`${dir}${file}`)) as Dashboard }));
+}
+
+const isPrometheus = (ds: { type: string } | undefined): boolean =>
+  ds === undefined || ds.type === 'prometheus';
+
+/**
+ * Every PromQL query of every provisioned dashboard, with its dashboard file and panel title.
+ * Queries of other data sources (the journal's SQL) are left out: they read no metric.
+ */
 export function dashboardQueries(): { panel: string; expr: string }[] {
-  return dashboard().panels.flatMap((p) =>
-    (p.targets ?? []).filter((t) => t.expr !== undefined).map((t) => ({ panel: p.title, expr: t.expr! })),
+  const flat = (panels: Panel[]): Panel[] => panels.flatMap((p) => [p, ...flat(p.panels ?? [])]);
+  return dashboards().flatMap(({ file, board }) =>
+    flat(board.panels).flatMap((p) =>
+      (p.targets ?? [])
+        .filter((t) => t.expr !== undefined && t.rawSql === undefined)
+        .filter((t) => isPrometheus(t.datasource ?? p.datasource))
+        .map((t) => ({ panel: `${file}: ${p.title}`, expr: t.expr! })),
+    ),
   );
 }

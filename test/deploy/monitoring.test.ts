@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { parsePromql } from './promql.js';
-import { alertRules, dashboard, dashboardQueries, readText, readYaml } from './monitoring-files.js';
+import {
+  alertRules,
+  dashboard,
+  dashboardQueries,
+  dashboards,
+  readText,
+  readYaml,
+} from './monitoring-files.js';
 
 describe('PromQL checker', () => {
   it('accepts the forms we use and returns the selectors', () => {
@@ -103,11 +110,17 @@ describe('Grafana provisioning', () => {
       datasources: { uid: string; type: string; url: string; secureJsonData?: Record<string, string> }[];
     };
     const uids = new Map(sources.datasources.map((d) => [d.uid, d]));
-    for (const p of board.panels.filter((x) => x.type !== 'row')) {
-      const source = uids.get(p.datasource!.uid);
-      expect(source, p.title).toBeDefined();
-      expect(source!.type).toBe(p.datasource!.type);
-    }
+    // Every provisioned dashboard (another may sit beside ours) names data sources that exist.
+    const all = dashboards();
+    expect(all.map((d) => d.file)).toContain('mm-bot.json');
+    for (const { file, board: b } of all)
+      for (const p of b.panels.filter((x) => x.type !== 'row'))
+        for (const ds of [p.datasource, ...(p.targets ?? []).map((t) => t.datasource)]) {
+          if (ds === undefined || ds.uid.startsWith('$')) continue;
+          const source = uids.get(ds.uid);
+          expect(source, `${file}: ${p.title}`).toBeDefined();
+          expect(source!.type, `${file}: ${p.title}`).toBe(ds.type);
+        }
     expect(uids.get('prometheus')!.url).toBe('http://prometheus:9090');
     // The journal's password comes from the Docker secret, never from the file itself.
     expect(uids.get('journal')!.secureJsonData).toEqual({

@@ -1,8 +1,8 @@
 /**
  * The web endpoint of a running bot (in-process, against the simulator, over loopback): the page
  * and its files, /status and /events with the machine states, the book with our orders, inventory
- * and PnL; every metric the Grafana dashboard and the alert rules read, scraped from /metrics;
- * and the admin commands doing what they say, only with the token.
+ * and PnL; and the admin commands doing what they say, only with the token. (/metrics is checked
+ * against the dashboards and alert rules in metrics-coverage.e2e.test.ts.)
  */
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PageStatus } from '../../src/actors/web.js';
 import type { RunningSimulator } from '../../src/sim/index.js';
 import { startBot, startTestSim, testConfig, type BotUnderTest } from '../helpers/bot-harness.js';
-import { alertRules, dashboardQueries } from '../deploy/monitoring-files.js';
-import { familyOf, parsePromql, type Selector } from '../deploy/promql.js';
 
 const WAIT = { timeout: 30_000, interval: 50 };
 const TOKEN = 'e2e-admin-token-0123456789abcdef';
@@ -128,72 +126,6 @@ describe('the web endpoint of a running bot', { timeout: 60_000 }, () => {
     controller.abort();
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(new Set(seen).size).toBe(3);
-  });
-
-  it('exports every metric the Grafana dashboard and the alert rules read', async () => {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    const families = new Set([...text.matchAll(/^# TYPE (\S+) \S+$/gm)].map((m) => m[1]!));
-    const samples = text
-      .split('\n')
-      .filter((l) => l !== '' && !l.startsWith('#'))
-      .map((l) => {
-        const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? /.exec(l)!;
-        const labels = Object.fromEntries(
-          [...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]),
-        );
-        return { name: m[1]!, labels };
-      });
-    const matches = (sel: Selector) =>
-      samples.some(
-        (s) =>
-          s.name === sel.metric &&
-          sel.matchers.every((m) => {
-            const v = s.labels[m.label] ?? '';
-            if (m.op === '=') return v === m.value;
-            if (m.op === '!=') return v !== m.value;
-            const re = new RegExp(`^(?:${m.value})$`);
-            return m.op === '=~' ? re.test(v) : !re.test(v);
-          }),
-      );
-    // up is Prometheus's own series; job and instance are added by the scrape.
-    const ours = (sel: Selector) => sel.metric !== 'up';
-    const strip = (sel: Selector): Selector => ({
-      metric: sel.metric,
-      matchers: sel.matchers.filter((m) => m.label !== 'job' && m.label !== 'instance'),
-    });
-    const missing: string[] = [];
-    for (const q of dashboardQueries())
-      for (const sel of parsePromql(q.expr).selectors.filter(ours))
-        if (familyOf(sel.metric, families) === undefined) missing.push(`${q.panel}: ${sel.metric}`);
-    // Alerts must also find a series now, or they would stay silent until the first event.
-    for (const r of alertRules())
-      for (const sel of parsePromql(r.expr).selectors.filter(ours))
-        if (!matches(strip(sel)))
-          missing.push(`${r.alert}: ${sel.metric}{${sel.matchers.map((m) => m.label).join()}}`);
-    expect(missing).toEqual([]);
-    // The names of DESIGN §8 and the issue's list, exported as such.
-    for (const name of [
-      'ws_reconnect_attempts_total',
-      'ws_reconnect_delay_seconds',
-      'ws_max_reconnect_reached_total',
-      'http_pool_connections_limit',
-      'http_pool_connections_active',
-      'http_pool_connections_idle',
-      'mm_quotes_total',
-      'mm_orders_by_state',
-      'mm_fills_total',
-      'mm_pnl_total_usd',
-      'mm_position_base',
-      'mm_quote_spread_bps',
-      'mm_book_age_seconds',
-      'mm_book_resyncs_total',
-      'mm_rest_latency_seconds',
-      'mm_rate_budget_tokens',
-      'mm_event_loop_lag_seconds',
-      'mm_process_resident_memory_bytes',
-    ])
-      expect(families, name).toContain(name);
-    expect(text).toMatch(/^mm_rest_latency_seconds_bucket\{.*endpoint="[^"]+".*\} \d+/m);
   });
 
   it('pauses and resumes quoting on an admin command, and refuses a wrong token', async () => {

@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { readText } from './monitoring-files.js';
 
 interface Step {
+  'timeout-minutes'?: unknown;
   name?: string;
   uses?: string;
   run?: string;
@@ -91,8 +92,12 @@ describe('soak.yml', () => {
   it('runs the soak with the resource monitor in the background, analyses, uploads and alerts', () => {
     const run = step(/^Soak/)!.run!;
     expect(run).toMatch(/src\/cli\/soak\.ts --hours "\$HOURS" .*&$/m);
-    expect(run).toMatch(/npm run monitor -- --pid "\$soak".*&$/m);
+    expect(run).toMatch(/npm run monitor -- --pid "\$pid".*&$/m);
+    // On the Windows runner the monitor gets the Windows id of the harness, not Git Bash's own.
+    expect(run).toMatch(/pid=\$soak\n.*\/proc\/\$soak\/winpid/);
     expect(run).toMatch(/wait "\$soak"/);
+    // The soak step stops before the job does, leaving time to analyse, upload and alert.
+    expect(step(/^Soak/)!['timeout-minutes']).toBe('${{ fromJSON(needs.plan.outputs.soak_minutes) }}');
     expect(step(/^Analysis/)).toMatchObject({ if: 'always()' });
     expect(step(/^Analysis/)!.run).toMatch(/verdict\.json/);
     const upload = step(/^Upload/)!;
@@ -102,7 +107,8 @@ describe('soak.yml', () => {
 
   it('sends a Telegram message on failure with the run URL and the commit, from GitHub secrets', () => {
     const tg = step(/Telegram/)!;
-    expect(tg.if).toBe('failure()');
+    // A soak stopped by its timeout ends cancelled, not failed: it must alert as well.
+    expect(tg.if).toBe('failure() || cancelled()');
     expect(tg.env).toMatchObject({
       TELEGRAM_BOT_TOKEN: '${{ secrets.TELEGRAM_BOT_TOKEN }}',
       TELEGRAM_CHAT_ID: '${{ secrets.TELEGRAM_CHAT_ID }}',
@@ -142,6 +148,7 @@ describe('soak.yml', () => {
       expect(r.ok).toBe(true);
       expect(r.out).toContain('runs_on=["self-hosted","windows","soak"]');
       expect(r.out).toContain(`timeout_minutes=${Math.ceil(24 * 60 * 1.1 + 60)}`);
+      expect(r.out).toContain(`soak_minutes=${Math.ceil(24 * 60 * 1.1 + 60) - 30}`);
       const minutes = Number(/timeout_minutes=(\d+)/.exec(r.out)![1]);
       expect(minutes).toBeGreaterThan(24 * 60);
     });
@@ -149,6 +156,8 @@ describe('soak.yml', () => {
     it('refuses more than GitHub-hosted runners allow, and nonsense hours', () => {
       expect(plan('2', 'ubuntu-latest')).toMatchObject({ ok: true });
       expect(plan('2', 'ubuntu-latest').out).toContain('runs_on="ubuntu-latest"');
+      expect(plan('4.5', 'ubuntu-latest').ok).toBe(true);
+      expect(plan('4.6', 'ubuntu-latest').ok).toBe(false);
       const long = plan('24', 'ubuntu-latest');
       expect(long.ok).toBe(false);
       expect(long.out).toMatch(/360 min/);

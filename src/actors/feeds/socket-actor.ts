@@ -167,12 +167,15 @@ export function socketLogic(deps: SocketActorDeps) {
           );
           return;
         case 'socket.close':
+          // Our own close, not the venue's: a replay closes when the replayed bot asks, not on cue.
+          tap?.event('closing', deps.clock.now());
           deps.onSocket?.(undefined);
           socket.close().catch(() => socket.terminate());
           return;
       }
     });
     return () => {
+      tap?.event('closing', deps.clock.now());
       deps.onSocket?.(undefined);
       socket.terminate();
     };

@@ -55,11 +55,15 @@ interface Envelope {
   readonly time?: number;
 }
 
-type Match = { kind: 'recorded' | 'params'; call: RecordedCall } | { kind: 'unrecorded' };
+type Match =
+  | { kind: 'recorded' | 'params'; call: RecordedCall }
+  | { kind: 'unrecorded'; nearest: RecordedCall | undefined };
 
 export class ReplayRest extends BybitRest {
   readonly #r: ReplayRestDeps;
   #synthesized = 0;
+  /** The latest recorded call of each endpoint answered or passed over. */
+  readonly #last = new Map<string, RecordedCall>();
 
   constructor(deps: RestClientDeps, replay: ReplayRestDeps) {
     super(deps);
@@ -80,6 +84,13 @@ export class ReplayRest extends BybitRest {
       attempt = match.call.attempts[match.call.attempts.length - 1];
       at = Math.max(t, match.call.end);
       answer = match.kind === 'recorded' ? 'recorded' : 'recorded (other parameters)';
+    } else if (match.kind === 'unrecorded' && !write && match.nearest !== undefined) {
+      // A read is a snapshot of the venue: the nearest recorded one is the best estimate of it.
+      const last = match.nearest.attempts[match.nearest.attempts.length - 1];
+      const took = last === undefined ? SYNTHESIZED_LATENCY_MS : last.receivedAt - last.sentAt;
+      at = t + Math.max(SYNTHESIZED_LATENCY_MS, took);
+      attempt = last;
+      answer = 'recorded (nearest in time)';
     } else {
       at = t + SYNTHESIZED_LATENCY_MS;
       attempt = {
@@ -116,18 +127,24 @@ export class ReplayRest extends BybitRest {
 
   #match(key: string, req: string, t: number): Match {
     const list = this.#r.source.calls.get(key);
-    if (list === undefined) return { kind: 'unrecorded' };
+    if (list === undefined) return { kind: 'unrecorded', nearest: this.#last.get(key) };
     while (list.length > 0 && list[0]!.start < t - MATCH_WINDOW_MS) this.#notMade(list.shift()!);
     for (let i = 0; i < list.length && list[i]!.start <= t + MATCH_WINDOW_MS; i++) {
       if (list[i]!.req !== req) continue;
-      return { kind: 'recorded', call: list.splice(i, 1)[0]! };
+      return { kind: 'recorded', call: this.#used(list.splice(i, 1)[0]!) };
     }
     if (list.length > 0 && list[0]!.start <= t + MATCH_WINDOW_MS)
-      return { kind: 'params', call: list.shift()! };
-    return { kind: 'unrecorded' };
+      return { kind: 'params', call: this.#used(list.shift()!) };
+    return { kind: 'unrecorded', nearest: this.#last.get(key) ?? list[0] };
+  }
+
+  #used(c: RecordedCall): RecordedCall {
+    this.#last.set(c.key, c);
+    return c;
   }
 
   #notMade(c: RecordedCall): void {
+    this.#used(c);
     this.#r.decisions.divergence('not_made', {
       method: c.method,
       path: c.path,

@@ -63,6 +63,7 @@ export class ReplaySocket implements VenueSocket {
   #scanned = 0;
   readonly #trades = new Map<string, Waiter<WireTradeResponse> & { op: string }>();
   #closeReported = false;
+  #ownClose = false;
 
   constructor(deps: BybitSocketDeps, replay: ReplaySocketDeps) {
     this.#d = deps;
@@ -219,8 +220,12 @@ export class ReplaySocket implements VenueSocket {
         this.#safely(() => this.#d.handlers.onHeartbeatTimeout?.(error));
         return;
       }
+      case 'closing':
+        // The recorded bot closed this session itself: the replayed one closes when it asks to.
+        this.#ownClose = true;
+        return;
       case 'close':
-        this.#closed(ev.code, ev.reason);
+        if (!this.#ownClose) this.#closed(ev.code, ev.reason);
         return;
       default:
         return;

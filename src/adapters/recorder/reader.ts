@@ -100,34 +100,40 @@ export async function* readRecording(
       failed = e;
       lines.close();
     });
-    for await (const text of lines) {
-      n++;
-      if (text === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        onBad(new RecordingLineError(name, n, `not JSON (truncated or corrupt): ${excerpt(text)}`));
-        continue;
+    try {
+      for await (const text of lines) {
+        n++;
+        if (text === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          onBad(new RecordingLineError(name, n, `not JSON (truncated or corrupt): ${excerpt(text)}`));
+          continue;
+        }
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          onBad(new RecordingLineError(name, n, `not a JSON object: ${excerpt(text)}`));
+          continue;
+        }
+        const v = value as Record<string, unknown>;
+        if (v['type'] === 'header') {
+          const h = checkHeader(v, `${name}:${n}`);
+          if (session === undefined) session = h.session;
+          else if (h.session !== session)
+            throw new RecordingError(`${name}:${n}: part of session ${h.session}, not ${session}`);
+          else continue;
+        } else if (session === undefined) {
+          throw new RecordingError(`${name}:${n}: the recording does not start with a session header`);
+        } else if (typeof v['t'] !== 'number' || typeof v['ch'] !== 'string') {
+          onBad(new RecordingLineError(name, n, `no time "t" or channel "ch": ${excerpt(text)}`));
+          continue;
+        }
+        yield { file: name, line: n, value: v };
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        onBad(new RecordingLineError(name, n, `not a JSON object: ${excerpt(text)}`));
-        continue;
-      }
-      const v = value as Record<string, unknown>;
-      if (v['type'] === 'header') {
-        const h = checkHeader(v, `${name}:${n}`);
-        if (session === undefined) session = h.session;
-        else if (h.session !== session)
-          throw new RecordingError(`${name}:${n}: part of session ${h.session}, not ${session}`);
-        else continue;
-      } else if (session === undefined) {
-        throw new RecordingError(`${name}:${n}: the recording does not start with a session header`);
-      } else if (typeof v['t'] !== 'number' || typeof v['ch'] !== 'string') {
-        onBad(new RecordingLineError(name, n, `no time "t" or channel "ch": ${excerpt(text)}`));
-        continue;
-      }
-      yield { file: name, line: n, value: v };
+    } catch (e) {
+      // A stream error (a gzip file cut short, a read failure) ends this file; our own errors stop.
+      if (e instanceof RecordingLineError || e instanceof RecordingError) throw e;
+      failed ??= e;
     }
     if (failed !== undefined)
       onBad(

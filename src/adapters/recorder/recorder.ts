@@ -27,8 +27,11 @@ import {
 } from './format.js';
 import { RecordingWriter } from './writer.js';
 
-/** A socket lifecycle event worth replaying. */
-export type SocketEventName = 'open' | 'connect_failed' | 'heartbeat_timeout' | 'close';
+/**
+ * A socket lifecycle event worth replaying. `closing` marks a close the bot asked for itself: the
+ * `close` that follows it is the bot's doing, not the venue's.
+ */
+export type SocketEventName = 'open' | 'connect_failed' | 'heartbeat_timeout' | 'closing' | 'close';
 
 /** What one socket session reports to the recorder. */
 export interface SocketTap {

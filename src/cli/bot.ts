@@ -91,6 +91,13 @@ async function main(argv: readonly string[]): Promise<void> {
     if (e instanceof ConfigError) fail(e.message, 2);
     throw e;
   }
+  // The inspector hands every machine event (orders, fills, positions) to a page embedding a
+  // third-party web app: a development tool, never run with real money.
+  if (flags.inspect === true && config.mode === 'live')
+    fail(
+      '--inspect is refused in live mode: it streams every machine event to stately.ai; use paper or testnet',
+      2,
+    );
 
   const tty = process.stdout.isTTY === true && config.monitoring.status_line;
   let logFile = config.log.file;

@@ -219,3 +219,14 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     exitCode: out?.exitCode,
   };
 }
+
+/**
+ * Replays the recording at `path` (a session directory or one of its files): the entry point for
+ * the CLI, the golden tests and the benchmarks (replay.x_realtime = simulatedMs / wallMs).
+ */
+export function replayRecording(
+  path: string,
+  options: Omit<ReplayOptions, 'recording'>,
+): Promise<ReplaySummary> {
+  return replay({ ...options, recording: path });
+}

@@ -90,7 +90,7 @@ export class ResourceSampler {
       cpu_process_pct: round(cpuPct, 4),
       cpu_count: availableParallelism(),
       rss_mb: mb(mem?.rss ?? stats.rssBytes),
-      heap_used_mb: mb(mem?.heapUsed ?? v('nodejs_heap_size_used_bytes')),
+      heap_used_mb: mb(mem?.heapUsed ?? v('nodejs_heap_size_used_bytes') ?? v('mm_process_heap_used_bytes')),
       heap_total_mb: mb(mem?.heapTotal ?? v('nodejs_heap_size_total_bytes')),
       external_mb: mb(mem?.external ?? v('nodejs_external_memory_bytes')),
       vms_mb: mb(stats.vmsBytes),

@@ -77,6 +77,8 @@ export type Verdict = 'PASS' | 'FAIL';
 
 const mb = (v: number | null): string =>
   v === null ? 'n/a' : v >= 1024 ? `${(v / 1024).toFixed(2)} GB` : `${v.toFixed(1)} MB`;
+/** Hours as a person reads them: minutes below an hour. */
+const hours = (h: number): string => (h < 1 ? `${(h * 60).toFixed(1)} min` : `${h.toFixed(2)} h`);
 const slope = (v: number | null): string => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} MB/h`);
 
 function leakValue(a: ResourceAnalysis): string {
@@ -117,8 +119,8 @@ export function evaluateCriteria(f: SoakFacts): Criterion[] {
       'full_duration',
       'Ran the full time without a crash',
       f.endReason === 'duration' && f.crash === null,
-      `${f.ranHours.toFixed(2)} h of ${f.plannedHours} h: ${endText}`,
-      `${f.plannedHours} h, no crash`,
+      `${hours(f.ranHours)} of ${hours(f.plannedHours)}: ${endText}`,
+      `${hours(f.plannedHours)}, no crash`,
     ),
     crit(
       'memory_leak',

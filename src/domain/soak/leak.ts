@@ -50,9 +50,10 @@ export interface LeakResult {
 /** States the rule in words (for the report, summary.txt and docs). */
 export function describeLeakRule(rule: LeakRule): string {
   const pct = Math.round(rule.confidence * 100);
+  const h = (v: number): string => String(Number(v.toPrecision(3)));
   return (
-    `after ${rule.warmupHours} h of warm-up, with at least ${rule.minSamples} samples over at least ` +
-    `${rule.minSpanHours} h, a leak is declared when the least-squares slope exceeds ` +
+    `after ${h(rule.warmupHours)} h of warm-up, with at least ${rule.minSamples} samples over at least ` +
+    `${h(rule.minSpanHours)} h, a leak is declared when the least-squares slope exceeds ` +
     `${rule.maxMbPerHour} MB/h and the lower bound of its ${pct} % confidence interval ` +
     `(Student t, effective sample size corrected for lag-1 autocorrelation) is above 0`
   );

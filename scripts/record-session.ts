@@ -28,6 +28,15 @@ const FLAGS = {
   dir: { type: 'string', value: 'DIR', help: 'recordings directory (default data/recordings)' },
   session: { type: 'string', value: 'NAME', help: 'session directory name (default: time and pid)' },
   seed: { type: 'string', value: 'N', help: "the simulator's and the bot's seed (default 42)" },
+  volatility: {
+    type: 'string',
+    value: 'V',
+    help: "the simulator's annualised volatility (default: sim.volatility)",
+  },
+  faults: {
+    type: 'boolean',
+    help: 'drop every socket a third of the way in, then refuse orders and rate-limit at half way',
+  },
   help: { type: 'boolean', help: 'show this help' },
 } satisfies Record<string, FlagSpec>;
 
@@ -72,7 +81,8 @@ async function main(): Promise<void> {
   const clock = acceleratedClock(speed);
   const logger = createLogger({ level: 'warn', stream: process.stderr });
   const metrics = new Metrics();
-  const sim = await startSimulator({ ...simOptionsFromConfig(config.sim, clock), seed });
+  const volatility = flags.volatility === undefined ? config.sim.volatility : Number(flags.volatility);
+  const sim = await startSimulator({ ...simOptionsFromConfig(config.sim, clock), seed, volatility });
   const recorder = new Recorder({
     root: flags.dir ?? config.recorder.dir,
     maxFileBytes: config.recorder.max_file_mb * 1024 * 1024,
@@ -97,7 +107,18 @@ async function main(): Promise<void> {
   root.subscribe({ error: (err) => logger.error({ err }, 'root failed') });
   root.start();
   process.stderr.write(`recording ${minutes} simulated minutes at ${speed}x to ${recorder.dir}\n`);
-  const endAt = clock.now() + minutes * 60_000;
+  const startAt = clock.now();
+  const endAt = startAt + minutes * 60_000;
+  if (flags.faults === true) {
+    clock.setTimeout(() => sim.faults.dropSockets('all'), (endAt - startAt) / 3);
+    clock.setTimeout(
+      () => {
+        sim.faults.rejectOrders(2);
+        sim.faults.rateLimitBurst(2);
+      },
+      (endAt - startAt) / 2,
+    );
+  }
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       if (clock.now() < endAt && root.getSnapshot().status === 'active') return;

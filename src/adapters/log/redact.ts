@@ -29,6 +29,7 @@ export type RedactRule =
   | 'bearer'
   | 'telegram-token'
   | 'jwt'
+  | 'provider-token'
   | 'key-value'
   | 'order-id'
   | 'email'
@@ -44,9 +45,10 @@ export interface RedactOptions {
 /** Called once per value replaced. */
 export type OnRedact = (rule: RedactRule) => void;
 
-const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+export const PRIVATE_KEY =
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
 
-const URL_CREDENTIALS = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)@/g;
+export const URL_CREDENTIALS = /\b([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)@/g;
 
 /** `"args":["<key>",<expires>,"<signature>"]` of a WS auth frame, plain or JSON-escaped. */
 const WS_AUTH =
@@ -54,16 +56,23 @@ const WS_AUTH =
 
 const BEARER = /\b((?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+)([A-Za-z0-9._~+/=:-]{8,})/g;
 
-const TELEGRAM = /(?<![A-Za-z0-9])(bot)?\d{6,12}:[A-Za-z0-9_-]{30,}/g;
+export const TELEGRAM = /(?<![A-Za-z0-9])(bot)?\d{6,12}:[A-Za-z0-9_-]{30,}/g;
 
-const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+export const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+
+/**
+ * Tokens of other services by their documented prefixes: AWS access key ids, GitHub, Slack,
+ * Stripe live keys, Google API keys, npm and PyPI tokens.
+ */
+export const PROVIDER_TOKEN =
+  /\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_live_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36}|pypi-[A-Za-z0-9_-]{50,})/g;
 
 /**
  * Key names whose value is a secret. Matched case-insensitively; the boundary checks in code make
  * `apiSecret`, `BYBIT_API_SECRET`, `X-BAPI-SIGN` and `db.password` match while `design`,
  * `tokens` and `passwordFile` (a path, not a secret) do not.
  */
-const SECRET_KEYS =
+export const SECRET_KEYS =
   'passphrase|password|passwd|api[_-]?secret|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|' +
   'client[_-]?secret|secret|access[_-]?token|refresh[_-]?token|auth[_-]?token|admin[_-]?token|token|' +
   'authorization|credentials?|signature|sign';
@@ -79,7 +88,8 @@ const SECRET_KV = keyValue(SECRET_KEYS);
 const ORDER_KV = keyValue(ORDER_KEYS);
 
 /** Values that are placeholders, not secrets: left alone so redacting twice changes nothing. */
-const PLACEHOLDER = /^(?:\*+|x{3,}|\[?redacted\]?|<[^<>]*>|\$\{[^}]*\}|null|true|false|undefined|none|)$/i;
+export const PLACEHOLDER =
+  /^(?:\*+|x{3,}|\[?redacted\]?|<[^<>]*>|\$\{[^}]*\}|null|true|false|undefined|none|)$/i;
 
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g;
 
@@ -266,6 +276,7 @@ export function redact(text: string, options: RedactOptions = {}, on?: OnRedact)
     if (options.orderIds === true) out = replaceKeyValues(out, ORDER_KV, 'order-id', on);
   }
   if (out.includes('eyJ')) out = replaceAll(out, JWT, () => false, 'jwt', on);
+  if (MAY_HOLD_TOKEN.test(out)) out = replaceAll(out, PROVIDER_TOKEN, () => false, 'provider-token', on);
   if (out.includes('@')) out = replaceAll(out, EMAIL, () => false, 'email', on);
   // IPv6 first: an embedded IPv4 tail goes with its address.
   if (hasColonOrEquals && out.includes(':'))

@@ -90,6 +90,17 @@ describe('redact: the cases by name', () => {
     expect(redact(text, { orderIds: true })).toBe(`orderId=${REDACTED} orderLinkId: ${REDACTED}`);
   });
 
+  it('redacts tokens of other services by their prefixes', () => {
+    for (const token of [
+      'AKIAIOSFODNN7EXAMPLE',
+      `ghp_${'a1B2'.repeat(9)}`,
+      'xoxb-1234567890-abcdefghij',
+      `sk_live_${'4eC39HqLyjWDarjtT1zdp7dc'}`,
+      `AIza${'SyA-1234567890abcdefghijklmnopqrstu'}`,
+    ])
+      expect(redact(`using ${token} now`)).toBe(`using ${REDACTED} now`);
+  });
+
   it('redacts a whole PEM private key', () => {
     const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
     expect(redact(`key:\n${pem}\nend`)).toBe(`key:\n${REDACTED}\nend`);

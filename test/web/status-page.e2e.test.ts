@@ -2,13 +2,14 @@
  * The status page in a real headless Chromium (playwright-core driving the system's browser),
  * loaded from a running bot: it shows the machines and the book, keeps updating over server-sent
  * events, turns NOT READY when a fault stalls the market data and back to QUOTING after, records
- * the socket drop in the reconnect history, and logs no browser error (a CSP violation would).
+ * the socket drop in the reconnect history, lets an operator with the admin token pause, resume,
+ * halt and reset from the page, and logs no browser error (a CSP violation would).
  *
  * Chromium comes from Debian's `chromium` package (.ci/run installs it); CHROMIUM_PATH points
  * elsewhere (CI uses Google Chrome). Where none exists the test is skipped and says why.
  * MM_SCREENSHOT=<file.png> also saves a screenshot of the page (docs/images/status-page.png).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -28,6 +29,7 @@ const WHY_SKIPPED = `no Chromium at ${CANDIDATES.join(', ')}: install it (apt-ge
 if (executable === undefined) console.warn(`status page e2e skipped: ${WHY_SKIPPED}`);
 
 const WAIT = { timeout: 30_000, interval: 100 };
+const TOKEN = 'chromium-admin-token-0123456789';
 
 let sim: RunningSimulator;
 let bot: BotUnderTest;
@@ -42,10 +44,13 @@ describe.skipIf(executable === undefined)(
   { timeout: 90_000 },
   () => {
     beforeAll(async () => {
+      const tokenFile = join(mkdtempSync(join(tmpdir(), 'mm-page-')), 'admin_token');
+      writeFileSync(tokenFile, TOKEN);
+      chmodSync(tokenFile, 0o600);
       sim = await startTestSim(testConfig(), { volatility: 1.5 });
       bot = startBot(sim, {
         monitoring: { enable_prometheus: true, metrics_port: 0 },
-        web: { page_interval_ms: 250 },
+        web: { page_interval_ms: 250, admin_token_file: tokenFile },
       });
       await vi.waitFor(() => expect(bot.webUrl()).toBeDefined(), WAIT);
       browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'mm-chromium-')), {
@@ -95,6 +100,11 @@ describe.skipIf(executable === undefined)(
         async () => expect(await page.locator('.ladder tr.ours').count()).toBeGreaterThan(0),
         WAIT,
       );
+      // Our own spread, from our best bid and ask, beside the venue's.
+      await vi.waitFor(async () => {
+        const m = /^(\d+\.\d{2}) bps$/.exec(await text('our-spread-BTCUSDT'));
+        expect(Number(m?.[1])).toBeGreaterThan(0);
+      }, WAIT);
       const first = await text('seq');
       await vi.waitFor(async () => expect(await text('seq')).not.toBe(first), WAIT);
       expect(await text('link')).toBe('live');
@@ -135,9 +145,70 @@ describe.skipIf(executable === undefined)(
         for (const side of venueSides)
           expect(await page.locator(`.ladder tbody.${side} tr.ours`).count(), side).toBeGreaterThan(0);
       }, WAIT);
+    });
+
+    it('lets an operator with the admin token pause, resume, halt and reset from the page', async () => {
+      const command = async (label: string, token: string) => {
+        await page.locator('#admin-token').fill(token);
+        await page.getByRole('button', { name: label }).click();
+      };
+      const result = () => page.locator('#admin-result').innerText();
+      await command('Pause quoting', 'not-the-token-at-all');
+      await vi.waitFor(async () => expect(await result()).toMatch(/^401: /), WAIT);
+      // Chromium logs the refused request itself as a console error: that one is expected.
+      const refused = await vi.waitFor(() => {
+        const i = browserErrors.findIndex((e) => /status of 401/.test(e));
+        expect(i).toBeGreaterThanOrEqual(0);
+        return i;
+      }, WAIT);
+      browserErrors.splice(refused, 1);
+
+      await command('Pause quoting', TOKEN);
+      await vi.waitFor(async () => expect(await result()).toMatch(/^200: /), WAIT);
+      await vi.waitFor(async () => {
+        expect(await text('verdict')).toBe('PAUSED');
+        expect(await text('quoter-BTCUSDT')).toBe('quoter paused');
+      }, WAIT);
+      await vi.waitFor(() => expect(bot.venueOrders()).toEqual([]), WAIT);
+      await command('Resume quoting', TOKEN);
+      await vi.waitFor(async () => expect(await text('verdict')).toBe('QUOTING'), WAIT);
+
+      // The kill switch asks for confirmation first.
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.accept();
+      });
+      await command('Halt (kill switch)', TOKEN);
+      await vi.waitFor(async () => expect(await text('verdict')).toBe('HALTED · KILL SWITCH'), WAIT);
+      await vi.waitFor(() => expect(bot.venueOrders()).toEqual([]), WAIT);
+      await command('Reset kill switch', TOKEN);
+      await vi.waitFor(async () => expect(await text('verdict')).toBe('QUOTING'), WAIT);
+      expect(dialogs).toEqual([
+        'Trip the kill switch: cancel every order and stop quoting?',
+        'Reset the kill switch and let the bot trade again?',
+      ]);
+      // Every command is in the audit list, newest first.
+      const audit = await page.locator('#admin-recent li').allInnerTexts();
+      expect(audit.map((a) => a.replace(/^\S+ /, '').replace(/ \(from .*\)$/, ''))).toEqual([
+        'risk/reset: ok',
+        'risk/halt: ok',
+        'resume: ok',
+        'pause: ok',
+        'pause: unauthorized',
+      ]);
+
+      // MM_SCREENSHOT=<file.png>: a picture of the page for the docs, once quoting on both sides.
       const screenshot = process.env['MM_SCREENSHOT'];
       if (screenshot !== undefined && screenshot !== '') {
-        await vi.waitFor(async () => expect(await text('verdict')).toBe('QUOTING'), WAIT);
+        await page.locator('#admin-token').fill('');
+        await page.evaluate('window.scrollTo(0, 0)');
+        await vi.waitFor(async () => {
+          expect(await text('verdict')).toBe('QUOTING');
+          expect(await text('quoter-BTCUSDT')).toBe('quoter quoting');
+          for (const side of ['asks', 'bids'])
+            expect(await page.locator(`.ladder tbody.${side} tr.ours`).count()).toBeGreaterThan(0);
+        }, WAIT);
         await page.screenshot({ path: screenshot, fullPage: true });
       }
     });

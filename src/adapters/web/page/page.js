@@ -189,6 +189,14 @@ function sideRows(levels, orders, best) {
   return sorted;
 }
 
+/** Our best ask over our best bid, in bps of the mid ('–' unless we quote both sides). */
+function ourSpread(buys, sells, mid) {
+  if (buys.length === 0 || sells.length === 0 || mid === null) return '–';
+  const bid = Math.max(...buys.map((o) => Number(o.price)));
+  const ask = Math.min(...sells.map((o) => Number(o.price)));
+  return `${(((ask - bid) / Number(mid)) * 1e4).toFixed(2)} bps`;
+}
+
 function ladderRow(r) {
   const tr = el('tr', null, r.ours > 0 ? 'ours' : '');
   tr.appendChild(el('td', r.ours > 0 ? r.ours.toFixed(r.dec) : '', 'num'));
@@ -239,6 +247,7 @@ function symbolView(symbol) {
     fills: q('.fills'),
     equity: q('.equity'),
     spread: q('.spread'),
+    ourSpread: q('.our-spread'),
     vol: q('.vol'),
     age: q('.age'),
     fill: q('.bar .fill'),
@@ -249,6 +258,7 @@ function symbolView(symbol) {
   v.book.dataset.testid = `book-${symbol}`;
   v.quoter.dataset.testid = `quoter-${symbol}`;
   v.position.dataset.testid = `position-${symbol}`;
+  v.ourSpread.dataset.testid = `our-spread-${symbol}`;
   symbolViews.set(symbol, v);
   return v;
 }
@@ -273,6 +283,7 @@ function renderSymbol(x) {
   v.fills.textContent = String(x.fills);
   setMoney(v.equity, x.pnl.equity);
   v.spread.textContent = x.spreadBps === null ? '–' : `${x.spreadBps.toFixed(2)} bps`;
+  v.ourSpread.textContent = ourSpread(buys, sells, x.mid);
   v.vol.textContent = x.volBps === null ? '–' : `${x.volBps.toFixed(2)} bps`;
   v.age.textContent = x.bookAgeMs === null ? '–' : `${(x.bookAgeMs / 1000).toFixed(1)} s`;
   v.age.className = x.bookAgeMs !== null && x.bookAgeMs > 2000 ? 'neg' : '';

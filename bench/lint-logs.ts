@@ -69,7 +69,7 @@ async function generate(path: string, bytes: number): Promise<number> {
     written += line.length + 1;
     i++;
     if (batchBytes >= 1 << 20) {
-      if (!out.write(batch.join('\n') + '\n')) await new Promise((r) => out.once('drain', r));
+      if (!out.write(batch.join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
       batch = [];
       batchBytes = 0;
     }

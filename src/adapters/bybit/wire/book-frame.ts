@@ -263,9 +263,15 @@ function intern(text: string, start: number, end: number): string {
   return s;
 }
 
-/** Whether text[start, end) is `word`. */
-const isKey = (text: string, start: number, end: number, word: string): boolean =>
-  end - start === word.length && text.startsWith(word, start);
+/**
+ * Whether text[start, end) is `word`. Compared a character at a time: for the short keys of a
+ * frame this is several times cheaper than a startsWith call.
+ */
+function isKey(text: string, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (text.charCodeAt(start + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
 
 /**
  * Reads a book frame in the exact form Bybit sends, without JSON.parse. Returns the frame when the

@@ -3,7 +3,7 @@
 # `npm ci --omit=dev` keeps it and there is no build step.
 #
 #   docker build -t mm-bot .
-#   docker compose up -d          # bot, prometheus, grafana, postgres: see docs/ops.md
+#   docker compose up -d          # bot, prometheus, grafana, postgres: see docs/operations.md
 
 ARG NODE_VERSION=20
 
@@ -25,6 +25,7 @@ COPY --chown=root:root config ./config
 # The only place the bot writes (recordings, the embedded journal, logs); owned by the node user.
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
+# uid 1000: docker-compose.yml gives the bot's secret files to this uid.
 USER node
 
 # monitoring.metrics_port: /metrics, /healthz, /readyz, /status and the status page.

@@ -163,4 +163,21 @@ describe('the web endpoint of a running bot', { timeout: 60_000 }, () => {
     await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), WAIT);
     await vi.waitFor(() => expect(sides()).toEqual(new Set(['Buy', 'Sell'])), WAIT);
   });
+
+  it('reads not ready once shutdown has begun, while it cancels, and still exits clean', async () => {
+    // The next REST answers come late, holding the shutdown's cancel-all open for a moment.
+    sim.faults.restSlow(3, 1_500);
+    const done = bot.shutdown();
+    await vi.waitFor(async () => {
+      const r = await fetch(`${url}/readyz`);
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { reasons: string[] }).reasons).toContain('shutting_down');
+    }, WAIT);
+    // The operator cannot act on a bot that is stopping.
+    expect((await admin('resume')).status).toBe(409);
+    expect(await done).toMatchObject({ exitCode: 0, verified: true });
+    expect(bot.venueOrders()).toEqual([]);
+    // The web endpoint is the last thing to stop.
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
 });

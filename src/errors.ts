@@ -23,6 +23,10 @@ export const errorCodes = {
   MM_WS_NOT_CONNECTED: 'a request was sent on a socket that is not open',
   MM_WS_REQUEST_TIMEOUT: 'a WebSocket request got no answer in time',
   MM_INVARIANT_BROKEN: 'an internal invariant was broken; the bot halts rather than guess',
+  MM_SECURITY_ALLOWLIST_INVALID:
+    'an allowlist of the secret scan or the dependency audit is malformed, or an entry lacks its reason or expiry',
+  MM_AUDIT_UNAVAILABLE:
+    'npm audit could not run or did not answer with an audit report: the dependencies are unchecked, so the audit fails',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -99,6 +99,9 @@ const IPV6 = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,8}(?:\d{1,3}(?:\.\d{1,3}){3}|[0
 
 const UUID = /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g;
 
+/** GitHub advisory ids: public identifiers whose letters look random. */
+const GHSA = /GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}/g;
+
 /** A run of token characters, with base64 padding. Shorter runs are never secrets by shape. */
 const TOKEN = /[A-Za-z0-9+/_-]{16,}(?:==?(?![A-Za-z0-9+/_=-]))?/g;
 
@@ -148,7 +151,7 @@ export function isSecretToken(token: string): boolean {
   if (token.endsWith('=') || token.includes('+')) return classes(token) >= 2;
   let random = false;
   let mixed = 0;
-  for (const piece of token.replace(UUID, 'uuid').split(SEPARATORS)) {
+  for (const piece of token.replace(UUID, 'uuid').replace(GHSA, 'ghsa').split(SEPARATORS)) {
     if (piece === '') continue;
     if (HEX_RUN.test(piece)) return true;
     // Bybit's own shapes, an 18-character key and a 36-character secret, whatever they spell.

@@ -10,6 +10,7 @@
  * published example key).
  */
 import { readFileSync } from 'node:fs';
+import { BotError } from '../../errors.js';
 
 export interface Allowlist {
   /** Whether `path` (relative, with `/`) is never scanned. */
@@ -34,8 +35,11 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-export class AllowlistError extends Error {
-  override readonly name = 'AllowlistError';
+/** A malformed allowlist entry, named by file and line. */
+export class AllowlistError extends BotError {
+  constructor(message: string) {
+    super('MM_SECURITY_ALLOWLIST_INVALID', message, 'give-up');
+  }
 }
 
 /** Parses allowlist text; `source` names it in errors. */

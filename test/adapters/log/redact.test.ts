@@ -82,6 +82,9 @@ describe('redact: the cases by name', () => {
       'MM_EXCHANGE_RATE_LIMITED /v5/order/create-batch reconcileIntervalMs XMLHttpRequest file:///tmp/mm-bot-Xa3fQp/bot.log';
     expect(redact(kept)).toBe(kept);
     expect(isSecretToken('parseJSONResponseBody')).toBe(false);
+    expect(redact('see https://github.com/advisories/GHSA-jrc7-96c5-q579')).toBe(
+      'see https://github.com/advisories/GHSA-jrc7-96c5-q579',
+    );
   });
 
   it('redacts order ids only when configured', () => {

@@ -194,6 +194,8 @@ let scannedInt = 0;
 function stringEnd(text: string, i: number): number {
   for (let j = i + 1, n = text.length; j < n; j++) {
     const c = text.charCodeAt(j);
+    // Prices and sizes are digits and a dot: one test for those before the others.
+    if (c >= 46 /* . */ && c <= 57 /* 9 */) continue;
     if (c === QUOTE) return j;
     if (c < 0x20 || c === BACKSLASH || c > 0x7e) return -1;
   }
@@ -273,6 +275,86 @@ function isKey(text: string, start: number, end: number, word: string): boolean 
   return true;
 }
 
+/** Bybit's own key order, after the topic: what scanCanonical expects at each step. */
+const AFTER_TOPIC_DELTA = '","type":"delta","ts":';
+const AFTER_TOPIC_SNAPSHOT = '","type":"snapshot","ts":';
+const DATA_HEAD = ',"data":{"s":';
+const BIDS_KEY = ',"b":';
+const ASKS_KEY = ',"a":';
+const U_KEY = ',"u":';
+const SEQ_KEY = ',"seq":';
+const CTS_KEY = '},"cts":';
+
+/**
+ * The frame in exactly the layout Bybit and the simulator send, keys in their order (topic, type,
+ * ts, data{s, b, a, u, seq}, cts): read with fixed-position comparisons instead of the key loop,
+ * about a third cheaper. Anything else, a key missing, moved or added, it declines, and
+ * scanBookFrame's general loop reads the frame; every value passes the same checks as there.
+ */
+function scanCanonical(text: string): WireBookFrame | undefined {
+  const topicEnd = stringEnd(text, 9);
+  if (topicEnd < 0) return undefined;
+  let i: number;
+  let type: 'snapshot' | 'delta';
+  if (text.startsWith(AFTER_TOPIC_DELTA, topicEnd)) {
+    type = 'delta';
+    i = topicEnd + AFTER_TOPIC_DELTA.length;
+  } else if (text.startsWith(AFTER_TOPIC_SNAPSHOT, topicEnd)) {
+    type = 'snapshot';
+    i = topicEnd + AFTER_TOPIC_SNAPSHOT.length;
+  } else return undefined;
+  if ((i = uintEnd(text, i)) < 0) return undefined;
+  const ts = scannedInt;
+  if (!text.startsWith(DATA_HEAD, i)) return undefined;
+  i += DATA_HEAD.length;
+  const symEnd = stringEnd(text, i);
+  if (symEnd < 0) return undefined;
+  const symStart = i + 1;
+  if (!text.startsWith(BIDS_KEY, symEnd + 1)) return undefined;
+  const ranges: number[] = [];
+  if ((i = levelsEnd(text, symEnd + 1 + BIDS_KEY.length, ranges)) < 0) return undefined;
+  const asksAt = ranges.length;
+  if (!text.startsWith(ASKS_KEY, i)) return undefined;
+  if ((i = levelsEnd(text, i + ASKS_KEY.length, ranges)) < 0) return undefined;
+  if (!text.startsWith(U_KEY, i) || (i = uintEnd(text, i + U_KEY.length)) < 0) return undefined;
+  const u = scannedInt;
+  if (!text.startsWith(SEQ_KEY, i) || (i = uintEnd(text, i + SEQ_KEY.length)) < 0) return undefined;
+  const seq = scannedInt;
+  if (!text.startsWith(CTS_KEY, i) || (i = uintEnd(text, i + CTS_KEY.length)) < 0) return undefined;
+  const cts = scannedInt;
+  if (i + 1 !== text.length || text.charCodeAt(i) !== RBRACE) return undefined;
+  const symbol = symbolOf(text, 10, topicEnd, symStart, symEnd);
+  if (symbol === undefined) return undefined;
+  const packed: PackedLevels = {
+    text,
+    ranges,
+    bidsAt: 0,
+    bids: asksAt / 4,
+    asksAt,
+    asks: (ranges.length - asksAt) / 4,
+  };
+  const data = new ScannedBookData(symbol, u, seq, packed);
+  return { topic: intern(text, 10, topicEnd), type, ts, data, cts };
+}
+
+/**
+ * The symbol text[symStart, symEnd), interned, if it is the last segment of the topic
+ * text[topicStart, topicEnd) (validateBookFrame's rule); undefined otherwise.
+ */
+function symbolOf(
+  text: string,
+  topicStart: number,
+  topicEnd: number,
+  symStart: number,
+  symEnd: number,
+): string | undefined {
+  const symLen = symEnd - symStart;
+  if (symStart < 0 || symLen === 0 || topicEnd - topicStart <= symLen) return undefined;
+  if (text.charCodeAt(topicEnd - symLen - 1) !== DOT) return undefined;
+  const symbol = intern(text, symStart, symEnd);
+  return text.startsWith(symbol, topicEnd - symLen) ? symbol : undefined;
+}
+
 /**
  * Reads a book frame in the exact form Bybit sends, without JSON.parse. Returns the frame when the
  * text is in that form and valid; returns undefined for everything else, which the caller must then
@@ -280,6 +362,8 @@ function isKey(text: string, start: number, end: number, word: string): boolean 
  */
 export function scanBookFrame(text: string): WireBookFrame | undefined {
   if (!text.startsWith(SCAN_HEAD)) return undefined;
+  const canonical = scanCanonical(text);
+  if (canonical !== undefined) return canonical;
   // The topic's value starts at the quote after '{"topic":'.
   let e = stringEnd(text, 9);
   if (e < 0) return undefined;
@@ -365,12 +449,8 @@ export function scanBookFrame(text: string): WireBookFrame | undefined {
   }
   if (i + 1 !== text.length) return undefined;
   if (type === undefined || ts < 0 || !hasData || u < 0 || bidsAt < 0 || asksAt < 0) return undefined;
-  // The symbol must be the topic's last segment (validateBookFrame's rule).
-  const symLen = symEnd - symStart;
-  if (symStart < 0 || symLen === 0 || topicEnd - topicStart <= symLen) return undefined;
-  if (text.charCodeAt(topicEnd - symLen - 1) !== DOT) return undefined;
-  const symbol = intern(text, symStart, symEnd);
-  if (!text.startsWith(symbol, topicEnd - symLen)) return undefined;
+  const symbol = symbolOf(text, topicStart, topicEnd, symStart, symEnd);
+  if (symbol === undefined) return undefined;
   const packed: PackedLevels = { text, ranges, bidsAt, bids, asksAt, asks };
   const data = new ScannedBookData(symbol, u, seq < 0 ? undefined : seq, packed);
   const topic = intern(text, topicStart, topicEnd);

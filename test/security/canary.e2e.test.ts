@@ -9,11 +9,12 @@
  */
 import { createHmac } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { lintPaths } from '../../src/adapters/log/lint/lint.js';
 import type { RunningSimulator } from '../../src/sim/index.js';
@@ -157,6 +158,34 @@ function findTraces(
   return [...found];
 }
 
+const chromiumPath = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/google-chrome'].find(
+  (p) => p !== undefined && p !== '' && existsSync(p),
+);
+
+/** The status page's text and DOM once it shows the bot quoting, rendered by headless Chromium. */
+async function renderedPage(web: string): Promise<string> {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath!,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${web}/`);
+    await vi.waitFor(
+      async () => expect(await page.getByTestId('verdict').first().innerText()).not.toBe(''),
+      WAIT,
+    );
+    await vi.waitFor(
+      async () => expect(await page.getByTestId('seq').first().innerText()).not.toBe(''),
+      WAIT,
+    );
+    return `${await page.locator('body').innerText()}\n${await page.content()}`;
+  } finally {
+    await browser.close();
+  }
+}
+
 let sim: RunningSimulator | undefined;
 let proxy: Server | undefined;
 let bot: BotProcess | undefined;
@@ -268,6 +297,12 @@ describe('canary', { timeout: 180_000 }, () => {
       shown.push({ path: src[1]!, text: await res.text() });
     }
     shown.push({ path: '/events', text: await eventsFor(`${web}/events`, 1_500) });
+    // The page as a person sees it: rendered by Chromium from /status and /events.
+    if (chromiumPath !== undefined) {
+      const rendered = await renderedPage(web);
+      expect(rendered).toContain('BTCUSDT');
+      shown.push({ path: '/ in Chromium', text: rendered });
+    } else console.warn('canary: no Chromium found; the status page was checked as served, not as rendered');
     expect(shown.find((s) => s.path === '/metrics')!.text).toContain('ws_reconnect_attempts_total');
     expect(shown.find((s) => s.path === '/status')!.text).toContain('"outcome":"unauthorized"');
     expect(shown.find((s) => s.path === '/events')!.text).toMatch(/^data: /m);

@@ -14,6 +14,7 @@ import type { AnalyseOutput, SoakContext } from '../../machines/soak.js';
 import { keepArtifacts } from '../../adapters/system/artifacts.js';
 import { dirSize } from '../../adapters/system/dir-size.js';
 import { LogScanner } from '../../adapters/system/log-scan.js';
+import { lintPaths } from '../../adapters/log/lint/lint.js';
 import type { RunState } from './checkpoint.js';
 
 const exists = (f: string) =>
@@ -42,6 +43,31 @@ async function readSamples(file: string): Promise<ResourceSample[]> {
   }
 }
 
+/**
+ * Counts CRITICAL/FATAL lines in the bot's logs with the log linter (`npm run lint:logs`), which
+ * also counts secrets (reported beside the criterion, which is about CRITICAL lines); falls back
+ * to the built-in scan if the linter fails.
+ */
+async function checkLogs(run: RunState): Promise<{ critical: number | null; check: string }> {
+  const files: string[] = [];
+  for (const f of run.botLogs) if (await exists(f)) files.push(f);
+  try {
+    const s = await lintPaths(files, { nonAscii: false });
+    const secrets = s.counts.secret ?? 0;
+    return {
+      critical: s.counts.critical ?? 0,
+      check: `lint:logs over ${s.files} files, ${s.lines} lines: ${s.counts.critical ?? 0} critical, ${secrets} secrets`,
+    };
+  } catch (err) {
+    run.scanner ??= new LogScanner();
+    await run.scanner.scan(files);
+    return {
+      critical: run.scanner.found.length,
+      check: `built-in scan (lint:logs failed: ${err instanceof Error ? err.message : String(err)})`,
+    };
+  }
+}
+
 /** Analyses a finished run and writes its verdict files. */
 export async function analyseRun(
   run: RunState,
@@ -54,9 +80,7 @@ export async function analyseRun(
   const analysis: ResourceAnalysis | null = samples.length === 0 ? null : analyseSamples(samples, plan.rule);
   await writeFile(join(dir, 'resources.analysis.json'), `${JSON.stringify(analysis, null, 2)}\n`);
 
-  run.scanner ??= new LogScanner();
-  await run.scanner.scan(run.botLogs);
-  const criticalLines = run.scanner.found.length;
+  const logs = await checkLogs(run);
 
   await keepArtifacts(dir, plan.limits);
   const sizeNow = (await dirSize(dir)) / (1024 * 1024);
@@ -94,8 +118,8 @@ export async function analyseRun(
       detail: stop?.detail ?? 'the bot was not stopped',
     },
     missingArtifacts: missing,
-    criticalLines,
-    logCheck: 'built-in scan of the bot logs',
+    criticalLines: logs.critical,
+    logCheck: logs.check,
   };
   const criteria = evaluateCriteria(facts);
   const verdict = verdictOf(criteria);

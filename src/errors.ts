@@ -23,6 +23,12 @@ export const errorCodes = {
   MM_WS_NOT_CONNECTED: 'a request was sent on a socket that is not open',
   MM_WS_REQUEST_TIMEOUT: 'a WebSocket request got no answer in time',
   MM_INVARIANT_BROKEN: 'an internal invariant was broken; the bot halts rather than guess',
+  MM_RECORDING_UNREADABLE:
+    'a recording cannot be replayed: missing, empty, without a session header, or of a newer format',
+  MM_RECORDING_LINE_INVALID:
+    'a recording line is truncated, corrupt or lacks its fields: skipped (with its line number), or fatal under --strict',
+  MM_JOURNAL_UNAVAILABLE:
+    'the trade journal database could not be opened, migrated or written: writes wait in a bounded queue and are retried',
   MM_SECURITY_ALLOWLIST_INVALID:
     'an allowlist of the secret scan or the dependency audit is malformed, or an entry lacks its reason or expiry',
   MM_AUDIT_UNAVAILABLE:

@@ -88,6 +88,12 @@ export class Metrics {
   readonly webClients: Gauge;
   readonly adminRequests: Counter<'action' | 'outcome'>;
 
+  // The trade journal (Postgres / PGlite)
+  readonly journalWrites: Counter<'table'>;
+  readonly journalDroppedWrites: Counter<'reason'>;
+  readonly journalWriteErrors: Counter;
+  readonly journalQueued: Gauge;
+
   #lastProcessCpu: NodeJS.CpuUsage | undefined;
   #lastHostCpu: { busy: number; idle: number } | undefined;
 
@@ -280,6 +286,22 @@ export class Metrics {
       'Admin requests, by action and outcome (ok, unauthorized, rate_limited, disabled, refused).',
       ['action', 'outcome'],
     );
+    this.journalWrites = counter('mm_journal_writes_total', 'Rows written to the trade journal, by table.', [
+      'table',
+    ]);
+    this.journalDroppedWrites = counter(
+      'mm_journal_dropped_writes_total',
+      'Journal writes given up: the queue was full during an outage, or the bot closed before they could be written.',
+      ['reason'],
+    );
+    this.journalDroppedWrites.inc({ reason: 'queue_full' }, 0);
+    this.journalDroppedWrites.inc({ reason: 'closed' }, 0);
+    this.journalWriteErrors = counter(
+      'mm_journal_write_errors_total',
+      'Failed journal writes (each is retried).',
+      [],
+    );
+    this.journalQueued = gauge('mm_journal_queued', 'Journal writes waiting for the database.', []);
   }
 
   /**

@@ -9,24 +9,26 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { BotError } from '../../errors.js';
 import { RECORDING_VERSION, type SessionHeader } from './format.js';
 import { PART_FILE } from './retention.js';
 
 /** A line of a recording that cannot be used, with where it is. */
-export class RecordingLineError extends Error {
-  override readonly name = 'RecordingLineError';
+export class RecordingLineError extends BotError {
   constructor(
     readonly file: string,
     readonly line: number,
     readonly reason: string,
   ) {
-    super(`${file}:${line}: ${reason}`);
+    super('MM_RECORDING_LINE_INVALID', `${file}:${line}: ${reason}`, 'give-up');
   }
 }
 
 /** A recording that cannot be read at all (missing, empty, no header, a newer format). */
-export class RecordingError extends Error {
-  override readonly name = 'RecordingError';
+export class RecordingError extends BotError {
+  constructor(message: string) {
+    super('MM_RECORDING_UNREADABLE', message, 'give-up');
+  }
 }
 
 /** One line of a recording, parsed. */

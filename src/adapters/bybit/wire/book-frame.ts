@@ -307,6 +307,7 @@ function scanCanonical(text: string): WireBookFrame | undefined {
   const ts = scannedInt;
   if (!text.startsWith(DATA_HEAD, i)) return undefined;
   i += DATA_HEAD.length;
+  if (text.charCodeAt(i) !== QUOTE) return undefined;
   const symEnd = stringEnd(text, i);
   if (symEnd < 0) return undefined;
   const symStart = i + 1;

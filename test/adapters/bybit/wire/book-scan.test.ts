@@ -103,6 +103,19 @@ const mutated = fc
     return t.slice(0, a) + s + t.slice(b);
   });
 
+/** Mutations of the fast path's layout only: a wrong character at any place it checks. */
+const mutatedCanonical = fc
+  .tuple(
+    canonicalFrames(),
+    fc.nat(),
+    fc.nat(),
+    fc.constantFrom(' ', '"', ',', ':', '[', ']', '{', '}', '0', '-', '.', 'x', '\\'),
+  )
+  .map(([t, i, j, s]) => {
+    const a = i % (t.length + 1);
+    return t.slice(0, a) + s + t.slice(a + (j % 2));
+  });
+
 describe('scanBookFrame', () => {
   it('reads every real book frame that starts with its topic, as JSON.parse does', () => {
     let read = 0;
@@ -125,6 +138,15 @@ describe('scanBookFrame', () => {
         expect(agrees(text)).toBe(true);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('declines or agrees on every one-character change to a frame in that order', () => {
+    fc.assert(
+      fc.property(mutatedCanonical, (text) => {
+        agrees(text);
+      }),
+      { numRuns: 5000 },
     );
   });
 

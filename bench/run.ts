@@ -37,7 +37,7 @@ const FLAGS = {
   'memory-s': {
     type: 'string',
     value: 'N',
-    help: 'length of the memory run in seconds (full mode default 1200)',
+    help: 'length of the memory run in seconds (full mode default 1800)',
   },
   help: { type: 'boolean', help: 'show this help' },
 } satisfies Record<string, FlagSpec>;
@@ -73,7 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const memoryS = flags['memory-s'] === undefined ? (quick ? 5 : 1_200) : Number(flags['memory-s']);
+  const memoryS = flags['memory-s'] === undefined ? (quick ? 5 : 1_800) : Number(flags['memory-s']);
   if (!(memoryS > 0)) {
     process.stderr.write(`--memory-s must be a positive number of seconds, found ${flags['memory-s']}\n`);
     return 2;
@@ -129,7 +129,7 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   await run('replay', () => runReplay({ simulatedS: quick ? 60 : 3_600 }));
   await run('shutdown', () => runShutdown(quick ? { runs: 1, quoteMs: 500 } : { runs: 20, quoteMs: 2_000 }));
-  await run('reconnect', () => runReconnect(quick ? { drops: 1, baseDelayMs: 200 } : { drops: 10 }));
+  await run('reconnect', () => runReconnect({ drops: quick ? 1 : 10 }));
   await run('memory', () => runMemory({ seconds: memoryS, sampleMs: quick ? 500 : 5_000 }));
   save();
   printTable(results, process.stdout);

@@ -2,7 +2,7 @@
  * Structured logs: pino JSON lines, one child logger per component (`{ component }` binding), data
  * in fields and errors under `err`. Two layers keep secrets out: fields named like secrets are
  * censored by path wherever they appear up to three levels deep, and free text goes through
- * redact() (./redact.ts): the message (after interpolation), top-level string fields, and errors'
+ * redact() (./redact.ts): the message (after interpolation), string fields (three levels deep), and errors'
  * messages, stacks and string properties, causes included.
  */
 import { format } from 'node:util';
@@ -85,20 +85,45 @@ export function redactionHooks(options: RedactOptions = {}): NonNullable<LoggerO
   };
 }
 
-/** Redacts top-level string fields; returns the same object when none changes (the usual case). */
+/** How deep field redaction walks (the depth pino's path redaction covers). */
+const FIELD_DEPTH = 3;
+/** Shorter strings hold no secret any rule finds (the shortest, an IPv4 like 1.1.1.1, has 7). */
+const MIN_SECRET_CHARS = 7;
+
+/** `value` with every string in it redacted, copied only where something changed. */
+function redactDeep(value: unknown, options: RedactOptions, depth: number): unknown {
+  if (typeof value === 'string') return value.length < MIN_SECRET_CHARS ? value : redact(value, options);
+  if (depth === 0 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const items = value as unknown[];
+    let out: unknown[] | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const r = redactDeep(items[i], options, depth - 1);
+      if (r !== items[i]) (out ??= [...items])[i] = r;
+    }
+    return out ?? items;
+  }
+  // Plain objects only: class instances (a Secret, a Buffer) print through their own toJSON.
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const obj = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const key in obj) {
+    const v = obj[key];
+    const r = redactDeep(v, options, depth - 1);
+    if (r !== v) (out ??= { ...obj })[key] = r;
+  }
+  return out ?? obj;
+}
+
+/**
+ * Redacts the strings of a log record's fields, nested objects and arrays included, three levels
+ * deep; returns the same object when none changes (the usual case).
+ */
 export function redactFields(
   options: RedactOptions = {},
 ): (obj: Record<string, unknown>) => Record<string, unknown> {
-  return (obj) => {
-    let out: Record<string, unknown> | undefined;
-    for (const key in obj) {
-      const v = obj[key];
-      if (typeof v !== 'string') continue;
-      const r = redact(v, options);
-      if (r !== v) (out ??= { ...obj })[key] = r;
-    }
-    return out ?? obj;
-  };
+  return (obj) => redactDeep(obj, options, FIELD_DEPTH + 1) as Record<string, unknown>;
 }
 
 /** Creates the root logger. */

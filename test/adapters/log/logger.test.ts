@@ -57,6 +57,9 @@ describe('logger', () => {
     log.info('connecting with password=hunter22x');
     log.debug('signed %s for %s', sig, 'order');
     log.warn({ detail: `X-BAPI-API-KEY: ${key}` }, 'request refused');
+    const reply = { retCode: 10003, retMsg: `invalid api key ${key}`, list: [{ note: `sig ${sig}` }] };
+    log.warn({ reply }, 'auth refused');
+    expect(reply.retMsg).toContain(key); // the caller's object is left as it was
     const cause = new Error(`auth frame {"op":"auth","args":["${key}",1700000000000,"${sig}"]}`);
     log.error({ err: new Error(`auth failed for ${key}`, { cause }) }, 'private socket refused');
     log.error(new Error(`token=${sig}`));

@@ -23,6 +23,7 @@ import { createStatusLine } from '../adapters/console/status-line.js';
 import { startInspectorRelay, type InspectorRelay } from '../adapters/inspect/relay.js';
 import { recorderFromConfig } from '../adapters/recorder/recorder.js';
 import { BOT_VERSION } from '../adapters/recorder/version.js';
+import { journalFromConfig } from '../adapters/journal/journal.js';
 import { Runtime, type Endpoints } from '../actors/runtime.js';
 import { buildSystem } from '../actors/system.js';
 import { botStatus, statusText } from '../actors/status.js';
@@ -159,6 +160,25 @@ async function main(argv: readonly string[]): Promise<void> {
     if (tty) process.stdout.write(`recording to ${recorder.dir}\n`);
   }
 
+  let journal;
+  try {
+    journal = journalFromConfig(config, {
+      clock,
+      metrics,
+      logger: logger.child({ component: 'journal' }),
+      env: process.env,
+    });
+  } catch (e) {
+    if (e instanceof SecretError) fail(e.message, 2);
+    throw e;
+  }
+  if (journal !== undefined) {
+    // Opens (and migrates) in the background: a database that is slow or down never delays trading.
+    void journal.start();
+    const j = config.journal;
+    log.info(j.url === '' ? { dataDir: j.data_dir } : { url: j.url, schema: j.schema }, 'trade journal');
+  }
+
   const loop = startEventLoopMonitor();
   const rt = new Runtime({
     config,
@@ -170,6 +190,7 @@ async function main(argv: readonly string[]): Promise<void> {
     inspect,
     eventLoopLagMs: () => loop.lagMs(),
     recorder,
+    trades: journal,
   });
   const root = buildSystem(rt, { web: config.monitoring.enable_prometheus });
   const status = tty ? createStatusLine(process.stdout) : undefined;

@@ -6,7 +6,8 @@
  * once (a repeated execId or snapshot is ignored), so a batch retried after an error whose commit
  * we could not see does no harm.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -39,28 +40,69 @@ export type WriteCounts = Partial<Record<JournalWrite['table'] | 'order_events',
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const finiteOrZero = (x: number): number => (Number.isFinite(x) ? x : 0);
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the data directory for this process: PGlite is a single-user database, and two bots
+ * sharing one directory would corrupt it. A lock left by a process that is gone is taken over.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, 'mm-journal.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const file = await open(path, 'wx');
+      await file.writeFile(String(process.pid));
+      await file.close();
+      return () => unlink(path).catch(() => undefined);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(await readFile(path, 'utf8').catch(() => ''));
+      if (Number.isInteger(pid) && pid > 0 && alive(pid))
+        throw new JournalError(
+          `journal.data_dir ${dir} is in use by process ${pid}; give each bot a data directory of its own`,
+        );
+      await unlink(path).catch(() => undefined);
+    }
+  }
+  throw new JournalError(`journal.data_dir ${dir}: its lock could not be taken`);
+}
+
 export class JournalStore {
   readonly db: Kysely<JournalDatabase>;
   readonly schema: string;
   readonly #raw: Kysely<JournalDatabase>;
+  readonly #unlock: () => Promise<void>;
 
-  private constructor(raw: Kysely<JournalDatabase>, schema: string) {
+  private constructor(raw: Kysely<JournalDatabase>, schema: string, unlock: () => Promise<void>) {
     this.#raw = raw;
     this.schema = schema;
     this.db = raw.withSchema(schema);
+    this.#unlock = unlock;
   }
 
   /** Opens the database and applies the migrations not yet applied. */
   static async open(target: JournalTarget, schema: string): Promise<JournalStore> {
     let raw: Kysely<JournalDatabase>;
+    let unlock = (): Promise<void> => Promise.resolve();
     if (target.kind === 'pglite') {
-      if (target.dataDir !== undefined) await mkdir(target.dataDir, { recursive: true });
+      if (target.dataDir !== undefined) {
+        await mkdir(target.dataDir, { recursive: true });
+        unlock = await lockDataDir(target.dataDir);
+      }
       const { PGlite } = await import('@electric-sql/pglite');
       try {
         const pg = target.dataDir === undefined ? new PGlite() : new PGlite(target.dataDir);
         await pg.waitReady;
         raw = new Kysely({ dialect: new PGliteDialect(pg) });
       } catch (e) {
+        await unlock();
         throw new JournalError(`the embedded database in ${target.dataDir ?? 'memory'} could not start`, {
           cause: e,
         });
@@ -84,11 +126,12 @@ export class JournalStore {
       pool.on('error', () => undefined);
       raw = new Kysely({ dialect: new PostgresDialect({ pool }) });
     }
-    const store = new JournalStore(raw, schema);
+    const store = new JournalStore(raw, schema, unlock);
     try {
       await store.#migrate();
     } catch (e) {
       await raw.destroy().catch(() => undefined);
+      await unlock();
       throw e instanceof JournalError
         ? e
         : new JournalError(`journal migrations failed: ${String(e)}`, { cause: e });
@@ -257,6 +300,10 @@ export class JournalStore {
   }
 
   async close(): Promise<void> {
-    await this.#raw.destroy();
+    try {
+      await this.#raw.destroy();
+    } finally {
+      await this.#unlock();
+    }
   }
 }

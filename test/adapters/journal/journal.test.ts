@@ -237,6 +237,20 @@ describe.each(targets)('the journal on %s', (_name, target) => {
   });
 });
 
+describe('the embedded database directory', () => {
+  it('is refused while another live process holds it, and taken over from one that is gone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mm-pglite-'));
+    await writeFile(join(dir, 'mm-journal.lock'), String(process.pid));
+    await expect(JournalStore.open({ kind: 'pglite', dataDir: dir }, 'public')).rejects.toThrow(
+      new RegExp(`in use by process ${process.pid}; give each bot a data directory of its own`),
+    );
+    await writeFile(join(dir, 'mm-journal.lock'), '999999999'); // no such process
+    const store = await JournalStore.open({ kind: 'pglite', dataDir: dir }, 'public');
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
 describe('the journal without a database', () => {
   it('queues and counts while the server is unreachable, and gives up what is left at close', async () => {
     const { j, metrics } = journal(

@@ -74,7 +74,10 @@ export interface MachineStatus {
 /** Per feed: its state and how often it went down. */
 export interface FeedStatus {
   readonly state: string;
-  /** Times the socket stopped being live since start (a drop, a failed heartbeat...). */
+  /**
+   * Times the socket went down after it had been live, since start: a close, a failed heartbeat...
+   * (A stall of the data on a socket that stays up is not a drop.)
+   */
   readonly drops: number;
   /** Reconnection attempts since start (entries into backoff). */
   readonly reconnectAttempts: number;
@@ -184,6 +187,10 @@ function symbolStatus(rt: Runtime, symbol: string, inst: Instrument, levelsWante
   };
 }
 
+/** A feed that was up (live or stale) left its session: the socket went down. */
+const isDrop = (from: string, to: string): boolean =>
+  (from === 'session.live' || from === 'session.stale') && !to.startsWith('session.');
+
 /** Builds the status of a runtime (extras come from the web endpoint, where it runs). */
 export function botStatus(rt: Runtime, extras: StatusExtras = {}): BotStatus {
   const { config, clock } = rt.d;
@@ -197,7 +204,7 @@ export function botStatus(rt: Runtime, extras: StatusExtras = {}): BotStatus {
     feeds[kind] = state;
     feedStatus[kind] = {
       state,
-      drops: history?.exits(`feed.${kind}`, 'session.live') ?? 0,
+      drops: history?.moves(`feed.${kind}`, isDrop) ?? 0,
       reconnectAttempts: history?.entries(`feed.${kind}`, 'backoff') ?? 0,
       gaveUp: state.startsWith('gaveUp'),
     };

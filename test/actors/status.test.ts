@@ -84,7 +84,10 @@ describe('state history', () => {
       { at: 500, machine: 'feed.public', from: 'session.live', to: 'backoff' },
     ]);
     expect(h.entries('feed.public', 'backoff')).toBe(2);
-    expect(h.exits('feed.public', 'session.live')).toBe(2);
+    const leftLive = (from: string) => from === 'session.live';
+    expect(h.moves('feed.public', leftLive)).toBe(2);
+    expect(h.moves('feed.public', (from, to) => from === 'backoff' && to === 'session.connecting')).toBe(1);
+    expect(h.moves('feed.private', () => true)).toBe(0);
     expect(h.current('feed.public')).toEqual({ state: 'backoff', since: 500 });
   });
 
@@ -166,6 +169,10 @@ describe('bot status', () => {
     const clock = new SimClock(1_000);
     const history = new StateHistory();
     history.observe('feed.private', 'session.live', 200);
+    // A stall of the data is not a drop; the socket going down from it is.
+    history.observe('feed.private', 'session.stale', 300);
+    history.observe('feed.private', 'session.live', 400);
+    history.observe('feed.private', 'session.stale', 500);
     history.observe('feed.private', 'backoff', 900);
     history.observe('risk', 'reducing', 950);
     const s = botStatus(fakeRuntime(clock), { history, bookLevels: 1, rootState: 'running.steady' });
@@ -208,7 +215,10 @@ describe('bot status', () => {
       gaveUp: false,
     });
     expect(s.reconnects.history).toEqual([
-      { at: 900, machine: 'feed.private', from: 'session.live', to: 'backoff' },
+      { at: 300, machine: 'feed.private', from: 'session.live', to: 'session.stale' },
+      { at: 400, machine: 'feed.private', from: 'session.stale', to: 'session.live' },
+      { at: 500, machine: 'feed.private', from: 'session.live', to: 'session.stale' },
+      { at: 900, machine: 'feed.private', from: 'session.stale', to: 'backoff' },
     ]);
     // The status is plain data: it survives JSON unchanged (what /status and /events send).
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);

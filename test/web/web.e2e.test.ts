@@ -50,7 +50,11 @@ const admin = (path: string, token: string | undefined = TOKEN) =>
     method: 'POST',
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
-const sides = () => new Set(bot.venueOrders().map((o) => o.side));
+/**
+ * Quoting, as the venue sees it: orders of ours rest there. (Not always on both sides: with any
+ * inventory, the side that would add to it may be quoted at zero size.)
+ */
+const quotingOnVenue = () => expect(bot.venueOrders().length).toBeGreaterThan(0);
 
 describe('the web endpoint of a running bot', { timeout: 60_000 }, () => {
   it('serves the status page and its files with a strict content security policy', async () => {
@@ -75,7 +79,7 @@ describe('the web endpoint of a running bot', { timeout: 60_000 }, () => {
   });
 
   it('reports machines, the book with our orders, inventory, PnL and readiness in /status', async () => {
-    await vi.waitFor(() => expect(sides()).toEqual(new Set(['Buy', 'Sell'])), WAIT);
+    await vi.waitFor(quotingOnVenue, WAIT);
     await vi.waitFor(async () => {
       const s = await status();
       expect(s.symbols[0]!.orders.length).toBeGreaterThan(0);
@@ -141,7 +145,7 @@ describe('the web endpoint of a running bot', { timeout: 60_000 }, () => {
     expect((await status()).symbols[0]!.quoter).toBe('paused');
 
     expect((await admin('resume')).status).toBe(200);
-    await vi.waitFor(() => expect(sides()).toEqual(new Set(['Buy', 'Sell'])), WAIT);
+    await vi.waitFor(quotingOnVenue, WAIT);
     const audit = (await status()).admin.recent.map((a) => `${a.action}:${a.outcome}`);
     expect(audit).toEqual(['pause:unauthorized', 'pause:ok', 'resume:ok']);
   });
@@ -161,7 +165,7 @@ describe('the web endpoint of a running bot', { timeout: 60_000 }, () => {
     expect(reset.status).toBe(200);
     expect(await reset.json()).toMatchObject({ risk: 'active' });
     await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), WAIT);
-    await vi.waitFor(() => expect(sides()).toEqual(new Set(['Buy', 'Sell'])), WAIT);
+    await vi.waitFor(quotingOnVenue, WAIT);
   });
 
   it('reads not ready once shutdown has begun, while it cancels, and still exits clean', async () => {

@@ -24,7 +24,8 @@ export class StateHistory {
   readonly #changes: StateChange[] = [];
   readonly #current = new Map<string, CurrentState>();
   readonly #entries = new Map<string, number>();
-  readonly #exits = new Map<string, number>();
+  /** Per machine: counts of each (from, to) pair, for the whole run. */
+  readonly #moves = new Map<string, Map<string, number>>();
 
   constructor(limit = 100) {
     this.#limit = limit;
@@ -39,8 +40,10 @@ export class StateHistory {
     this.#entries.set(key, (this.#entries.get(key) ?? 0) + 1);
     // The first observation is where the machine starts, not a change.
     if (cur === undefined) return;
-    const exit = `${machine}\u0000${cur.state}`;
-    this.#exits.set(exit, (this.#exits.get(exit) ?? 0) + 1);
+    let moves = this.#moves.get(machine);
+    if (moves === undefined) this.#moves.set(machine, (moves = new Map<string, number>()));
+    const move = `${cur.state}\u0000${state}`;
+    moves.set(move, (moves.get(move) ?? 0) + 1);
     this.#changes.push({ at, machine, from: cur.state, to: state });
     if (this.#changes.length > this.#limit) this.#changes.shift();
   }
@@ -55,9 +58,14 @@ export class StateHistory {
     return this.#entries.get(`${machine}\u0000${state}`) ?? 0;
   }
 
-  /** How many times `machine` left `state` since the history began. */
-  exits(machine: string, state: string): number {
-    return this.#exits.get(`${machine}\u0000${state}`) ?? 0;
+  /** How many of `machine`'s changes since the history began satisfy `which`. */
+  moves(machine: string, which: (from: string, to: string) => boolean): number {
+    let n = 0;
+    for (const [move, count] of this.#moves.get(machine) ?? []) {
+      const [from, to] = move.split('\u0000') as [string, string];
+      if (which(from, to)) n += count;
+    }
+    return n;
   }
 
   current(machine: string): CurrentState | undefined {

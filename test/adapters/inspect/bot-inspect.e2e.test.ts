@@ -99,10 +99,7 @@ describe('npm run bot -- --inspect', { timeout: 120_000 }, () => {
     expect(page).not.toContain("postMessage(m, '*')");
 
     // The bot quotes before the "browser" opens.
-    await vi.waitFor(() => {
-      const sides = new Set(sim!.exchange.openOrders(account.apiKey).map((o) => String(o.side)));
-      expect(sides).toEqual(new Set(['Buy', 'Sell']));
-    }, WAIT);
+    await vi.waitFor(() => expect(sim!.exchange.openOrders(account.apiKey).length).toBeGreaterThan(0), WAIT);
     const browser = new WebSocket(relay.replace(/^http/, 'ws'));
     const texts: string[] = [];
     browser.on('message', (d: Buffer) => texts.push(d.toString('utf8')));

@@ -81,10 +81,14 @@ export function lineChart(
       );
     })
     .join('');
+  // Time labels in minutes for runs under two hours, else in hours.
+  const minutes = x1 - x0 < 2;
+  const anchors = ['start', 'middle', 'end'];
   const xl = [0, 0.5, 1]
-    .map((f) => {
+    .map((f, i) => {
       const x = x0 + f * (x1 - x0);
-      return `<text x="${sx(x).toFixed(1)}" y="${H - 8}" text-anchor="middle">${tick(x)} h</text>`;
+      const label = minutes ? `${(x * 60).toFixed(1)} min` : `${x.toFixed(1)} h`;
+      return `<text x="${sx(x).toFixed(1)}" y="${H - 8}" text-anchor="${anchors[i]!}">${label}</text>`;
     })
     .join('');
   return (

@@ -113,7 +113,8 @@ async function main(argv: readonly string[]): Promise<void> {
       const wall = s.wallMs / 1000;
       process.stderr.write(
         `replayed ${s.session}: ${sim.toFixed(1)} s of session in ${wall.toFixed(2)} s ` +
-          `(${Math.round(s.simulatedMs / Math.max(1, s.wallMs))}x real time); ${s.lines} lines, ` +
+          `(${Math.round(s.simulatedMs / Math.max(1, s.wallMs))}x real time; CPU ${(s.cpuMs / 1000).toFixed(2)} s, ` +
+          `${Math.round(s.simulatedMs / Math.max(1, s.cpuMs))}x); ${s.lines} lines, ` +
           `${s.badLines} skipped, ${s.decisions} decisions, ${s.divergences} divergences; ` +
           `ended by ${s.end === 'shutdown' ? `the recorded shutdown (exit code ${String(s.exitCode)})` : 'the end of the recording'}\n`,
       );

@@ -62,6 +62,8 @@ export interface ReplaySummary {
   /** Simulated time covered, and the wall time it took. */
   readonly simulatedMs: number;
   readonly wallMs: number;
+  /** CPU time of the process meanwhile (user + system): steadier than wall time on a shared machine. */
+  readonly cpuMs: number;
   /** How the replay ended: the recorded shutdown ran to its end, or the recording ran out. */
   readonly end: 'shutdown' | 'eof';
   readonly exitCode: number | undefined;
@@ -81,6 +83,7 @@ const settle = (): Promise<void> => new Promise<void>((resolve) => setImmediate(
 /** Replays a recording; resolves with a summary once the decisions log is complete. */
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   // The decisions log exists once the header is read; lines found bad before that wait for it.
   const sink: { log?: DecisionLog } = {};
   const early: RecordingLineError[] = [];
@@ -215,6 +218,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     divergences: log.divergences,
     simulatedMs: clock.now() - header.clock,
     wallMs: performance.now() - started,
+    cpuMs: ((c) => (c.user + c.system) / 1000)(process.cpuUsage(cpu0)),
     end: finished ? 'shutdown' : 'eof',
     exitCode: out?.exitCode,
   };

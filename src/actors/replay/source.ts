@@ -9,7 +9,7 @@ import type { RestAttempt } from '../../adapters/bybit/rest/client.js';
 import type { SessionHeader } from '../../adapters/recorder/format.js';
 import {
   checkHeader,
-  readRecording,
+  readRecordingBatches,
   recordingFiles,
   RecordingError,
   RecordingLineError,
@@ -73,7 +73,9 @@ export class RecordingSource {
   onGap: ((t: number, dropped: number) => void) | undefined;
   /** Whether the recording holds a shutdown request (a signal's, or a fatal error's). */
   sawShutdown = false;
-  #iter: AsyncGenerator<RecordedLine>;
+  #iter: AsyncGenerator<RecordedLine[]>;
+  #batch: RecordedLine[] = [];
+  #at = 0;
   #next: RecordedLine | undefined;
   #exhausted = false;
   #lastT: number;
@@ -82,11 +84,13 @@ export class RecordingSource {
 
   private constructor(
     header: SessionHeader,
-    iter: AsyncGenerator<RecordedLine>,
+    iter: AsyncGenerator<RecordedLine[]>,
+    batch: RecordedLine[],
     onBad: (e: RecordingLineError) => void,
   ) {
     this.header = header;
     this.#iter = iter;
+    this.#batch = batch;
     this.#onBad = onBad;
     this.#lastT = header.clock;
   }
@@ -94,11 +98,12 @@ export class RecordingSource {
   /** Opens a recording (a session directory or a file) and reads its header. */
   static async open(path: string, onBad: (e: RecordingLineError) => void): Promise<RecordingSource> {
     const files = await recordingFiles(path);
-    const iter = readRecording(files, onBad);
+    const iter = readRecordingBatches(files, onBad);
     const first = await iter.next();
-    if (first.done === true) throw new RecordingError(`${path}: empty recording`);
-    const header = checkHeader(first.value.value, `${first.value.file}:${first.value.line}`);
-    return new RecordingSource(header, iter, onBad);
+    if (first.done === true || first.value.length === 0) throw new RecordingError(`${path}: empty recording`);
+    const [head, ...rest] = first.value;
+    const header = checkHeader(head!.value, `${head!.file}:${head!.line}`);
+    return new RecordingSource(header, iter, rest, onBad);
   }
 
   /** No line is left to read. */
@@ -134,10 +139,18 @@ export class RecordingSource {
   }
 
   async #peek(): Promise<void> {
-    if (this.#next !== undefined || this.#exhausted) return;
-    const r = await this.#iter.next();
-    if (r.done === true) this.#exhausted = true;
-    else this.#next = r.value;
+    while (this.#next === undefined && !this.#exhausted) {
+      if (this.#at < this.#batch.length) {
+        this.#next = this.#batch[this.#at++];
+        return;
+      }
+      const r = await this.#iter.next();
+      if (r.done === true) this.#exhausted = true;
+      else {
+        this.#batch = r.value;
+        this.#at = 0;
+      }
+    }
   }
 
   #bad(l: RecordedLine, reason: string): void {

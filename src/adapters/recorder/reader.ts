@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { BotError } from '../../errors.js';
 import { RECORDING_VERSION, type SessionHeader } from './format.js';
@@ -86,57 +86,78 @@ export async function* readRecording(
   files: readonly string[],
   onBad: (e: RecordingLineError) => void,
 ): AsyncGenerator<RecordedLine> {
+  for await (const batch of readRecordingBatches(files, onBad)) yield* batch;
+}
+
+/**
+ * The same lines as readRecording, a read chunk at a time: one await per 64 KiB rather than one
+ * per line, which is what lets a replay run hundreds of times faster than real time.
+ */
+export async function* readRecordingBatches(
+  files: readonly string[],
+  onBad: (e: RecordingLineError) => void,
+): AsyncGenerator<RecordedLine[]> {
   let session: string | undefined;
   for (const file of files) {
     const name = basename(file);
-    const input = createReadStream(file);
-    const source = file.endsWith('.gz') ? input.pipe(createGunzip()) : input;
-    const lines = createInterface({ input: source, crlfDelay: Infinity });
+    const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+    const source = file.endsWith('.gz') ? input.pipe(createGunzip({ chunkSize: 256 * 1024 })) : input;
+    input.on('error', (e: Error) => source.destroy(e));
+    const decoder = new StringDecoder('utf8');
     let n = 0;
+    let rest = '';
     let failed: unknown;
-    source.on('error', (e: Error) => {
-      failed = e;
-      lines.close();
-    });
-    input.on('error', (e: Error) => {
-      failed = e;
-      lines.close();
-    });
+    const parse = (text: string, out: RecordedLine[]): void => {
+      n++;
+      if (text === '' || text === '\r') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        onBad(new RecordingLineError(name, n, `not JSON (truncated or corrupt): ${excerpt(text)}`));
+        return;
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        onBad(new RecordingLineError(name, n, `not a JSON object: ${excerpt(text)}`));
+        return;
+      }
+      const v = value as Record<string, unknown>;
+      if (v['type'] === 'header') {
+        const h = checkHeader(v, `${name}:${n}`);
+        if (session === undefined) session = h.session;
+        else if (h.session !== session)
+          throw new RecordingError(`${name}:${n}: part of session ${h.session}, not ${session}`);
+        else return;
+      } else if (session === undefined) {
+        throw new RecordingError(`${name}:${n}: the recording does not start with a session header`);
+      } else if (typeof v['t'] !== 'number' || typeof v['ch'] !== 'string') {
+        onBad(new RecordingLineError(name, n, `no time "t" or channel "ch": ${excerpt(text)}`));
+        return;
+      }
+      out.push({ file: name, line: n, value: v });
+    };
     try {
-      for await (const text of lines) {
-        n++;
-        if (text === '') continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch {
-          onBad(new RecordingLineError(name, n, `not JSON (truncated or corrupt): ${excerpt(text)}`));
-          continue;
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        const text = rest + decoder.write(chunk);
+        const out: RecordedLine[] = [];
+        let from = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+          parse(text.slice(from, nl), out);
+          from = nl + 1;
         }
-        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-          onBad(new RecordingLineError(name, n, `not a JSON object: ${excerpt(text)}`));
-          continue;
-        }
-        const v = value as Record<string, unknown>;
-        if (v['type'] === 'header') {
-          const h = checkHeader(v, `${name}:${n}`);
-          if (session === undefined) session = h.session;
-          else if (h.session !== session)
-            throw new RecordingError(`${name}:${n}: part of session ${h.session}, not ${session}`);
-          else continue;
-        } else if (session === undefined) {
-          throw new RecordingError(`${name}:${n}: the recording does not start with a session header`);
-        } else if (typeof v['t'] !== 'number' || typeof v['ch'] !== 'string') {
-          onBad(new RecordingLineError(name, n, `no time "t" or channel "ch": ${excerpt(text)}`));
-          continue;
-        }
-        yield { file: name, line: n, value: v };
+        rest = text.slice(from);
+        if (out.length > 0) yield out;
       }
     } catch (e) {
       // A stream error (a gzip file cut short, a read failure) ends this file; our own errors stop.
       if (e instanceof RecordingLineError || e instanceof RecordingError) throw e;
-      failed ??= e;
+      failed = e;
     }
+    // The last line without its newline: complete if the file is, else what was cut short.
+    const last: RecordedLine[] = [];
+    rest += decoder.end();
+    if (rest !== '') parse(rest, last);
+    if (last.length > 0) yield last;
     if (failed !== undefined)
       onBad(
         new RecordingLineError(

@@ -13,6 +13,7 @@
  * shutdown request, once the replayed shutdown has finished (within SHUTDOWN_GRACE_MS).
  */
 import { readFileSync } from 'node:fs';
+import { promiseHooks } from 'node:v8';
 import { parse as parseYaml } from 'yaml';
 import type { AnyActorRef } from 'xstate';
 import { DEFAULTS_PATH, mergeConfig, validateConfig } from '../../config/load.js';
@@ -79,6 +80,32 @@ export function replayConfig(header: SessionHeader, override?: unknown): Config 
 
 /** Lets every promise settled by the last timer run (one macrotask turn). */
 const settle = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Counts what can queue microtasks: promises created or settled (V8's promise hooks: an `await` or
+ * a `then` creates one) and queueMicrotask calls. A timer after which the count has not moved left
+ * nothing to run, so the driver fires the next one without a macrotask turn; most timers of a
+ * replay (market data frames) are like that, and the turn is what would cost most.
+ */
+function watchMicrotasks(): { readonly count: () => number; readonly stop: () => void } {
+  let n = 0;
+  const bump = () => {
+    n++;
+  };
+  const stops = [promiseHooks.onInit(bump), promiseHooks.onSettled(bump)] as (() => void)[];
+  const original = globalThis.queueMicrotask;
+  globalThis.queueMicrotask = (cb: () => void) => {
+    n++;
+    original(cb);
+  };
+  return {
+    count: () => n,
+    stop: () => {
+      for (const s of stops) s();
+      globalThis.queueMicrotask = original;
+    },
+  };
+}
 
 /** Replays a recording; resolves with a summary once the decisions log is complete. */
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
@@ -169,24 +196,30 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 
   // The start-up's first calls are made synchronously by start(): their answers must be filed.
   await source.fillTo(clock.now() + LOOKAHEAD_MS);
-  root.start();
+  const microtasks = watchMicrotasks();
   let end: number | undefined;
-  for (;;) {
-    await source.fillTo(clock.now() + LOOKAHEAD_MS);
-    if (root.getSnapshot().status !== 'active') break;
-    if (end === undefined && source.exhausted)
-      end = source.sawShutdown ? source.lastT + SHUTDOWN_GRACE_MS : source.lastT;
-    const due = clock.nextDue();
-    const horizon = end ?? clock.now() + LOOKAHEAD_MS;
-    if (due !== undefined && due <= horizon) {
-      clock.fireNext();
-      await settle();
-      continue;
+  try {
+    root.start();
+    for (;;) {
+      if (source.mayHaveLinesTo(clock.now() + LOOKAHEAD_MS)) await source.fillTo(clock.now() + LOOKAHEAD_MS);
+      if (root.getSnapshot().status !== 'active') break;
+      if (end === undefined && source.exhausted)
+        end = source.sawShutdown ? source.lastT + SHUTDOWN_GRACE_MS : source.lastT;
+      const due = clock.nextDue();
+      const horizon = end ?? clock.now() + LOOKAHEAD_MS;
+      if (due !== undefined && due <= horizon) {
+        const before = microtasks.count();
+        clock.fireNext();
+        if (microtasks.count() !== before) await settle();
+        continue;
+      }
+      if (end !== undefined) break;
+      // Nothing to do within the window: jump to just before the next recorded line.
+      const next = await source.nextTime();
+      if (next !== undefined) clock.advanceTo(next - LOOKAHEAD_MS);
     }
-    if (end !== undefined) break;
-    // Nothing to do within the window: jump to just before the next recorded line.
-    const next = await source.nextTime();
-    if (next !== undefined) clock.advanceTo(next - LOOKAHEAD_MS);
+  } finally {
+    microtasks.stop();
   }
   if (end !== undefined) clock.advanceTo(Math.min(end, Math.max(clock.now(), source.lastT)));
 

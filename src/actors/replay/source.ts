@@ -121,6 +121,12 @@ export class RecordingSource {
     return this.#lines + 1;
   }
 
+  /** Whether fillTo(limit) may have lines to file (false when the next line is known to be later). */
+  mayHaveLinesTo(limit: number): boolean {
+    if (this.#next !== undefined) return (this.#next.value['t'] as number) <= limit;
+    return !this.#exhausted;
+  }
+
   /** The time of the next line not yet read, if known. */
   async nextTime(): Promise<number | undefined> {
     await this.#peek();

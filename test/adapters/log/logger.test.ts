@@ -70,6 +70,21 @@ describe('logger', () => {
     expect(records[1]!.msg).toBe('signed [REDACTED] for order');
   });
 
+  it('censors secret-named fields three levels down, in any spelling, even with free-text redaction off', () => {
+    const { stream, lines } = sink();
+    const log = createLogger({ level: 'info', stream, redaction: false });
+    log.info(
+      { a: { b: { c: { PASSWORD: 'pw1', 'x-admin-token': 'at1' } } }, list: [{ api_secret: 's1' }] },
+      'x',
+    );
+    const rec = JSON.parse(lines[0]!) as {
+      a: { b: { c: Record<string, string> } };
+      list: Record<string, string>[];
+    };
+    expect(rec.a.b.c).toEqual({ PASSWORD: '[REDACTED]', 'x-admin-token': '[REDACTED]' });
+    expect(rec.list[0]).toEqual({ api_secret: '[REDACTED]' });
+  });
+
   it('keeps messages without secrets as they are', () => {
     const { stream, lines } = sink();
     const log = createLogger({ level: 'info', stream });

@@ -14,6 +14,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { lintPaths } from '../../src/adapters/log/lint/lint.js';
@@ -186,6 +187,38 @@ async function renderedPage(web: string): Promise<string> {
   }
 }
 
+/** Every row of every table of the journal, as JSON lines: the embedded database, or a server. */
+async function journalRows(target: { dataDir: string } | { url: string; schema: string }): Promise<string> {
+  const tables = `select table_name as name from information_schema.tables
+    where table_schema = $1 and table_type = 'BASE TABLE' order by 1`;
+  const rowsOf = (schema: string, table: string) =>
+    `select row_to_json(t)::text as row from "${schema}"."${table}" t`;
+  const out: string[] = [];
+  if ('dataDir' in target) {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = new PGlite(target.dataDir);
+    try {
+      for (const { name } of (await db.query<{ name: string }>(tables, ['public'])).rows)
+        for (const { row } of (await db.query<{ row: string }>(rowsOf('public', name))).rows)
+          out.push(`${name} ${row}`);
+    } finally {
+      await db.close();
+    }
+  } else {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      for (const { name } of (await client.query<{ name: string }>(tables, [target.schema])).rows)
+        for (const { row } of (await client.query<{ row: string }>(rowsOf(target.schema, name))).rows)
+          out.push(`${name} ${row}`);
+      await client.query(`drop schema if exists "${target.schema}" cascade`);
+    } finally {
+      await client.end();
+    }
+  }
+  return out.join('\n');
+}
+
 let sim: RunningSimulator | undefined;
 let proxy: Server | undefined;
 let bot: BotProcess | undefined;
@@ -213,6 +246,14 @@ describe('canary', { timeout: 180_000 }, () => {
       return p;
     };
     const webPort = await freePort();
+    // The journal on a Postgres server when the test has one (the password canary then reaches the
+    // driver), else embedded.
+    const serverUrl = process.env['DATABASE_URL'];
+    const journalSchema = `canary_${process.pid}`;
+    const journalConfig =
+      serverUrl === undefined || serverUrl === ''
+        ? { enabled: true, url: '', data_dir: join(dir, 'journal') }
+        : { enabled: true, url: serverUrl, schema: journalSchema };
     const recordings = join(dir, 'recordings');
     bot = spawnBot(
       sim,
@@ -225,7 +266,7 @@ describe('canary', { timeout: 180_000 }, () => {
         },
         web: { admin_token_file: secretFile('admin_token', CANARY_ADMIN), page_interval_ms: 200 },
         recorder: { enabled: true, dir: recordings, flush_interval_ms: 100 },
-        journal: { data_dir: join(dir, 'journal') },
+        journal: journalConfig,
         log: { level: 'debug' },
       },
       {
@@ -321,12 +362,21 @@ describe('canary', { timeout: 180_000 }, () => {
     expect(await running.exited).toBe(0);
     const t1 = Date.now();
 
+    const journal = await journalRows(
+      journalConfig.url === ''
+        ? { dataDir: join(dir, 'journal') }
+        : { url: journalConfig.url, schema: journalSchema },
+    );
+    expect(journal).toMatch(/^orders /m);
+    expect(journal).toMatch(/^fills /m);
+
     // Everything the run left behind.
     const outputs = [
       { path: 'bot.log', text: running.log() },
       { path: 'stderr', text: running.stderr() },
       { path: 'stdout', text: stdout },
       ...filesText(recordings).map((f) => ({ ...f, path: `recording ${f.path}` })),
+      { path: 'journal rows', text: journal },
       ...shown.map((s) => ({ ...s, path: `GET ${s.path}` })),
     ];
     expect(outputs[0]!.text).toContain('"level":"debug"');

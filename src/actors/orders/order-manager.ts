@@ -110,6 +110,7 @@ export interface CancelAllResult {
 export class OrderManager {
   readonly #d: OrderManagerDeps;
   readonly #orders = new Map<string, Managed>();
+  readonly #logics = new Map<string, ReturnType<typeof orderMachine.provide>>();
   /** Per symbol: the requote running now, and the latest quotes waiting behind it. */
   readonly #running = new Map<string, Promise<void>>();
   readonly #queued = new Map<string, Quotes>();
@@ -318,14 +319,14 @@ export class OrderManager {
   }
 
   /** Creates the machine of a new order (before its request goes out, so no answer can be missed). */
-  #spawn(
-    symbol: string,
-    side: 'Buy' | 'Sell',
-    price: number,
-    qty: number,
-    orderLinkId = this.#d.ids.next(),
-  ): Managed {
-    const { timings, metrics } = this.#d;
+  /**
+   * The order machine with this manager's effects, one per symbol: provide() builds a whole new
+   * machine, too dear to do for every order (it showed in replay profiles).
+   */
+  #logicFor(symbol: string) {
+    const cached = this.#logics.get(symbol);
+    if (cached !== undefined) return cached;
+    const { metrics } = this.#d;
     const logic = orderMachine.provide({
       actors: {
         queryOrder: fromPromise<QueryOrderOutput, QueryOrderInput>(({ input }) => this.#query(input)),
@@ -345,6 +346,19 @@ export class OrderManager {
         },
       },
     });
+    this.#logics.set(symbol, logic);
+    return logic;
+  }
+
+  #spawn(
+    symbol: string,
+    side: 'Buy' | 'Sell',
+    price: number,
+    qty: number,
+    orderLinkId = this.#d.ids.next(),
+  ): Managed {
+    const { timings } = this.#d;
+    const logic = this.#logicFor(symbol);
     const actor = createActor(logic, {
       clock: this.#d.clock,
       ...(this.#d.inspect === undefined ? {} : { inspect: this.#d.inspect }),
@@ -398,7 +412,7 @@ export class OrderManager {
       complete: () => this.#finish(m),
       error: (err) => {
         this.#log.error({ err, orderLinkId }, 'order machine failed');
-        metrics.unhandledErrors.inc({ kind: 'order_machine' });
+        this.#d.metrics.unhandledErrors.inc({ kind: 'order_machine' });
         this.#orders.delete(orderLinkId);
       },
     });

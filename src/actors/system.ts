@@ -365,6 +365,8 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
     ...(rt.d.inspect === undefined ? {} : { inspect: rt.d.inspect }),
   });
   const recorder = rt.d.recorder;
+  // Feed machines emit a snapshot on every ws.activity: act on changes of state only.
+  const feedStates = new Map<string, string>();
   root.system.inspect({
     next: (e) => {
       if (recorder !== undefined && e.type === '@xstate.event' && isExternalInput(e, root))
@@ -374,6 +376,8 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
       if (id === 'publicFeed' || id === 'privateFeed' || id === 'tradeFeed') {
         const kind = id.replace('Feed', '');
         const state = topState((e.snapshot as { value?: unknown }).value);
+        if (feedStates.get(kind) === state) return;
+        feedStates.set(kind, state);
         rt.setFeedState(kind, state);
         metrics.setMachineState(`feed.${kind}`, state.split('.')[0]!, CONNECTION_STATES);
       }

@@ -15,7 +15,14 @@ import { wallClock } from '../adapters/clock.js';
 import { planSoak } from '../domain/soak/plan.js';
 import { runSoak } from '../actors/soak/harness.js';
 import { createProgress } from '../actors/soak/progress.js';
+import { AcceleratedClock, driveClock } from '../actors/soak/accelerated.js';
+import { inProcessHost } from '../actors/soak/bot-host.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
+
+/** Simulated seconds per wall second of the accelerated soak, by default. */
+const DEFAULT_SPEED = 100;
+/** The simulator's book push period in the accelerated soak (simulated ms). */
+const ACCELERATED_PUSH_MS = 500;
 
 const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/examples/soak.yaml', import.meta.url));
 
@@ -38,6 +45,15 @@ const FLAGS = {
   },
   'sample-interval-s': { type: 'string', value: 'S', help: 'seconds between resource samples, 1 to 3600' },
   'checkpoint-min': { type: 'string', value: 'M', help: 'minutes between checkpoints' },
+  accelerated: {
+    type: 'boolean',
+    help: 'bot and simulator in this process on a simulated clock: simulated hours in minutes',
+  },
+  speed: {
+    type: 'string',
+    value: 'N',
+    help: 'with --accelerated: at most N simulated seconds per wall second (default 100)',
+  },
   help: { type: 'boolean', help: 'show this help' },
 } satisfies Record<string, FlagSpec>;
 
@@ -63,6 +79,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let hours: number | undefined;
   let sampleS: number | undefined;
   let checkpointMin: number | undefined;
+  let speed: number | undefined;
   try {
     flags = parseFlags(argv, FLAGS);
     if (flags.help === true) {
@@ -78,6 +95,9 @@ async function main(argv: readonly string[]): Promise<void> {
     sampleS = positive('sample-interval-s', flags['sample-interval-s'], 3600);
     if (sampleS !== undefined && sampleS < 1) throw new UsageError('--sample-interval-s must be at least 1');
     checkpointMin = positive('checkpoint-min', flags['checkpoint-min'], 1440);
+    speed = positive('speed', flags.speed, 10_000);
+    if (speed !== undefined && flags.accelerated !== true)
+      throw new UsageError('--speed goes with --accelerated');
   } catch (e) {
     if (e instanceof UsageError) fail(`soak: ${e.message}\n\n${usage('npm run soak --', SUMMARY, FLAGS)}`, 2);
     throw e;
@@ -86,6 +106,8 @@ async function main(argv: readonly string[]): Promise<void> {
   let config;
   try {
     config = loadConfig(configFile, {
+      // Accelerated, every simulated push costs real time: fewer of them keep the event loop up.
+      ...(flags.accelerated === true ? { sim: { push_interval_ms: ACCELERATED_PUSH_MS } } : {}),
       soak: {
         ...(sampleS === undefined ? {} : { sample_interval_s: sampleS }),
         ...(checkpointMin === undefined ? {} : { checkpoint_interval_min: checkpointMin }),
@@ -100,12 +122,21 @@ async function main(argv: readonly string[]): Promise<void> {
     plan = planSoak(config.soak, {
       ...(hours === undefined ? {} : { hours }),
       ...(flags['artifacts-dir'] === undefined ? {} : { artifactsDir: flags['artifacts-dir'] }),
+      ...(flags.accelerated === true ? { stepTimeScale: speed ?? DEFAULT_SPEED } : {}),
     });
   } catch (e) {
     fail((e as Error).message, 2);
   }
-  const clock = wallClock;
-  const progress = createProgress({ out: process.stdout, clock, durationMs: plan.durationMs });
+  const accelerated = flags.accelerated === true;
+  const factor = speed ?? DEFAULT_SPEED;
+  const simClock = accelerated ? new AcceleratedClock(Date.now()) : undefined;
+  const clock = simClock ?? wallClock;
+  const progress = createProgress({
+    out: process.stdout,
+    clock,
+    durationMs: plan.durationMs,
+    refreshMs: accelerated ? 1000 * factor : 1000,
+  });
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (signal: string) => {
@@ -128,6 +159,18 @@ async function main(argv: readonly string[]): Promise<void> {
     progress,
     command: `npm run soak -- ${argv.join(' ')}`.trim(),
     signal: abort.signal,
+    ...(simClock === undefined
+      ? {}
+      : {
+          host: inProcessHost,
+          drive: async (stop: () => boolean) => {
+            const s = await driveClock(simClock, factor, stop);
+            progress.note(
+              `accelerated: ${(s.simulatedMs / 3_600_000).toFixed(2)} simulated hours in ${(s.wallMs / 60_000).toFixed(2)} wall minutes ` +
+                `(${(s.simulatedMs / s.wallMs).toFixed(0)}×, ${s.fired} timers)`,
+            );
+          },
+        }),
   });
   process.stdout.write(
     `verdict: ${out.verdict}${out.failedCriteria.length > 0 ? ` (failed: ${out.failedCriteria.join(', ')})` : ''}; ` +

@@ -108,10 +108,8 @@ export async function analyseRun(
     checkpointsRun: ctx.checkpoints.run,
     checkpointsUnrecovered: ctx.checkpoints.failed,
     orphans: stop?.orphans ?? null,
-    zombies:
-      analysis?.zombiesMax === null
-        ? run.zombiesMax
-        : Math.max(run.zombiesMax ?? 0, analysis?.zombiesMax ?? 0),
+    // Samples (zombies lasting a sample interval) and checkpoints (after reaping): see harness.ts.
+    zombies: run.zombiesMax,
     shutdown: {
       graceful: stop?.graceful ?? false,
       exit: stop?.exit ?? null,

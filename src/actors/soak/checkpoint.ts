@@ -12,7 +12,7 @@ import type { SoakPlan } from '../../domain/soak/plan.js';
 import type { ReportCheckpoint } from '../../domain/soak/report-html.js';
 import type { CheckpointInput } from '../../machines/soak.js';
 import { keepArtifacts } from '../../adapters/system/artifacts.js';
-import type { ChildHandle } from '../../adapters/system/child.js';
+import type { StartedBot } from './bot-host.js';
 import { appendJsonLine } from '../../adapters/system/jsonl-file.js';
 import { LogScanner } from '../../adapters/system/log-scan.js';
 import { countTree, reapZombies } from '../../adapters/system/process-table.js';
@@ -26,7 +26,7 @@ export interface RunState {
   readonly prefix: string;
   readonly symbols: readonly string[];
   sim: RunningSimulator | undefined;
-  bot: ChildHandle | undefined;
+  bot: StartedBot | undefined;
   botUrl: string;
   readonly botLogs: string[];
   zombiesMax: number | null;
@@ -73,11 +73,16 @@ async function botSide(url: string): Promise<BotSide> {
   const res = await fetch(`${url}/status`, { signal: AbortSignal.timeout(5_000) });
   if (!res.ok) throw new Error(`/status answered ${res.status}`);
   const s = (await res.json()) as {
-    ready?: { ready?: boolean };
+    ready?: { ready?: boolean; reasons?: string[] };
     feeds?: Record<string, string>;
     symbols?: BotSide['symbols'];
   };
-  return { ready: s.ready?.ready === true, feeds: s.feeds ?? {}, symbols: s.symbols ?? [] };
+  return {
+    ready: s.ready?.ready === true,
+    readyReasons: s.ready?.reasons ?? [],
+    feeds: s.feeds ?? {},
+    symbols: s.symbols ?? [],
+  };
 }
 
 const wait = (clock: Clock, ms: number, signal: AbortSignal) =>
@@ -90,20 +95,25 @@ const wait = (clock: Clock, ms: number, signal: AbortSignal) =>
 async function agreeWithVenue(
   run: RunState,
   signal: AbortSignal,
-): Promise<{ failed: CheckName[]; details: string[] }> {
+): Promise<{ failed: CheckName[]; details: string[]; notes: readonly string[] }> {
   const until = run.clock.now() + run.plan.checkpointGraceMs;
-  let last: { failed: CheckName[]; details: string[] } = { failed: ['status'], details: ['not compared'] };
+  let last: { failed: CheckName[]; details: string[]; notes: readonly string[] } = {
+    failed: ['status'],
+    details: ['not compared'],
+    notes: [],
+  };
   for (;;) {
     try {
       const bot = await botSide(run.botUrl);
       const sim = run.sim;
-      if (sim === undefined) return { failed: ['status'], details: ['no venue'] };
+      if (sim === undefined) return { failed: ['status'], details: ['no venue'], notes: [] };
       const c = compareWithVenue(bot, venueSide(sim, run.prefix, run.symbols));
-      last = { failed: [...c.failed], details: [...c.details] };
+      last = { failed: [...c.failed], details: [...c.details], notes: c.notes };
     } catch (err) {
       last = {
         failed: ['status'],
         details: [`status unreadable: ${err instanceof Error ? err.message : String(err)}`],
+        notes: [],
       };
     }
     if (last.failed.length === 0 || signal.aborted || run.clock.now() >= until) return last;
@@ -162,7 +172,7 @@ export async function runCheckpoint(
     index: input.index,
     ok,
     failed: [...failed],
-    detail: ok ? `in step with the venue after ${graceS} s` : details.join('; '),
+    detail: [ok ? `in step with the venue after ${graceS} s` : details.join('; '), ...venue.notes].join('; '),
   };
   const at = new Date(run.clock.now()).toISOString();
   run.checkpoints.push({ index: result.index, at, ok, failed: result.failed, detail: result.detail });

@@ -6,10 +6,9 @@
  * under its cap and scans the logs; stopping sends SIGTERM and kills the whole tree at the
  * deadline; the analysis judges the ten criteria and writes the verdict in its three forms.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createActor, fromCallback, fromPromise, toPromise } from 'xstate';
-import { stringify } from 'yaml';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../domain/clock.js';
 import type { SoakPlan } from '../../domain/soak/plan.js';
@@ -27,12 +26,11 @@ import {
   type StopOutput,
 } from '../../machines/soak.js';
 import { setAsidePreviousRun } from '../../adapters/system/artifacts.js';
-import { freePort, spawnLogged, type ChildHandle } from '../../adapters/system/child.js';
 import { ResourceSampler } from '../../adapters/system/resource-sampler.js';
-import { killTree } from '../../adapters/system/process-table.js';
+import { startEventLoopMonitor } from '../../adapters/system/event-loop.js';
 import { simOptionsFromConfig, startSimulator, type RunningSimulator } from '../../sim/index.js';
 import { startMonitor } from '../monitor.js';
-import { botConfig } from './bot-config.js';
+import { childHost, type BotHost } from './bot-host.js';
 import { runCheckpoint, type RunState } from './checkpoint.js';
 import { analyseRun } from './analyse.js';
 import type { ProgressSink } from './progress.js';
@@ -45,17 +43,18 @@ export interface HarnessOptions {
   readonly clock: Clock;
   /** Wall time in ms (differs from the clock's only under a simulated clock). */
   readonly wallNow?: () => number;
-  /** How to start the bot; `--config FILE` is appended. Default: this repository's bot entry point. */
+  /** How to start the bot as a child process; `--config FILE` is appended. Default: `npm run bot`'s entry point. */
   readonly botCommand?: readonly string[];
+  /** Where the bot runs (default: a child process started with botCommand). */
+  readonly host?: BotHost;
+  /** Runs the clock (the accelerated soak's driver); resolves when told to stop. */
+  readonly drive?: (stop: () => boolean) => Promise<void>;
   readonly progress: ProgressSink;
   /** The command line, for the report. */
   readonly command: string;
   /** Aborts the run (SIGINT): the bot is stopped, the analysis still runs. */
   readonly signal?: AbortSignal;
 }
-
-/** The entry point of the bot, relative to the repository root. */
-const BOT_ENTRY = resolve(import.meta.dirname, '../../cli/bot.ts');
 
 /** Resolves after `ms` of the clock, or at once when `signal` is aborted. */
 export function clockDelay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
@@ -81,6 +80,7 @@ async function getText(url: string, timeoutMs = 5_000): Promise<{ status: number
 /** Runs one soak to its verdict. */
 export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
   const { plan, clock, config, progress } = o;
+  const host = o.host ?? childHost(o.botCommand);
   const dir = plan.artifactsDir;
   const wallNow = o.wallNow ?? (() => Date.now());
   const run: RunState = {
@@ -118,35 +118,19 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
     progress.note(
       `simulator on ${sim.urls.rest}; chaos ${chaos.enabled ? `on: ${chaos.schedule.map((f) => `${f.kind}/${f.every_s}s`).join(' ')}` : 'off'}`,
     );
-    const stamp = stepStamp(wallNow());
-    const logFile = join(dir, `bot.${stamp}.log`);
-    const consoleLog = join(dir, `bot-console.${stamp}.log`);
-    run.botLogs.push(logFile, consoleLog);
-    const metricsPort = await freePort();
-    const configFile = join(dir, 'bot-config.yaml');
-    await writeFile(
-      configFile,
-      stringify(botConfig(config, { urls: sim.urls, metricsPort, logFile, artifactsDir: dir })),
-    );
-    const account = sim.accounts[0]!;
-    const command = [
-      ...(o.botCommand ?? [process.execPath, '--import', 'tsx', BOT_ENTRY]),
-      '--config',
-      configFile,
-    ];
-    const bot: ChildHandle = await spawnLogged(command, {
-      logFile: consoleLog,
-      env: { ...process.env, BYBIT_API_KEY: account.apiKey, BYBIT_API_SECRET: account.apiSecret },
-    });
+    const bot = await host({ config, sim, dir, stamp: stepStamp(wallNow()), clock });
     run.bot = bot;
-    run.botUrl = `http://127.0.0.1:${metricsPort}`;
-    progress.note(`bot started: pid ${bot.pid}, ${run.botUrl}, log ${logFile}`);
+    run.botUrl = bot.url;
+    run.botLogs.push(...bot.logs);
+    progress.note(`bot started: ${bot.description}, ${bot.url}, log ${bot.logs[0]!}`);
     // Ready: the web endpoint answers /readyz with 200 (books live, not halted).
     for (;;) {
       if (signal.aborted) throw new Error('preparation abandoned');
       const ended = bot.exit();
       if (ended !== undefined)
-        throw new Error(`the bot exited during start-up (${ended.code ?? ended.signal}); see ${consoleLog}`);
+        throw new Error(
+          `the bot exited during start-up (${ended.code ?? ended.signal}); see ${bot.logs.join(', ')}`,
+        );
       try {
         if ((await getText(`${run.botUrl}/readyz`, 2_000)).status === 200) break;
       } catch {
@@ -161,7 +145,10 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
 
   const monitor = fromCallback<SoakEvent, undefined>(() => {
     const bot = run.bot!;
+    // The bot in this process: its event-loop lag is ours to measure.
+    const loop = bot.pid === process.pid ? startEventLoopMonitor() : undefined;
     const sampler = new ResourceSampler({
+      ...(loop === undefined ? {} : { eventLoopLagMs: () => loop.lagMs() }),
       pid: bot.pid,
       clock,
       startedAt: run.startedAt ?? clock.now(),
@@ -172,6 +159,7 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
         return r.status === 200 ? r.text : undefined;
       },
     });
+    let prevZombies: number | undefined;
     const m = startMonitor({
       sampler,
       clock,
@@ -179,14 +167,21 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
       out: join(dir, 'resources.jsonl'),
       onSample: (s) => {
         run.samples++;
-        if (s.zombies !== null) run.zombiesMax = Math.max(run.zombiesMax ?? 0, s.zombies);
+        // A zombie counts once it outlives a sample interval: the sampler's own short-lived
+        // helpers (systeminformation runs commands) may be caught between exit and reaping.
+        if (s.zombies !== null) {
+          const lasting = Math.min(s.zombies, prevZombies ?? s.zombies);
+          if (prevZombies !== undefined || s.zombies === 0)
+            run.zombiesMax = Math.max(run.zombiesMax ?? 0, lasting);
+          prevZombies = s.zombies;
+        }
         if (s.artifacts_mb !== null) run.artifactsPeakMb = Math.max(run.artifactsPeakMb ?? 0, s.artifacts_mb);
         progress.sample({ rssMb: s.rss_mb, cpuPct: s.cpu_process_pct });
       },
       onError: (err) => progress.note(`sample failed: ${err instanceof Error ? err.message : String(err)}`),
     });
     let final: Promise<void> | undefined;
-    stopMonitor = () => final ?? m.stop();
+    stopMonitor = () => (final ?? m.stop()).finally(() => loop?.stop());
     return () => {
       // The last sample is taken at the end of the session, before the bot is stopped.
       final = m.sampleNow().then(
@@ -229,14 +224,14 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
       };
     }
     const t0 = clock.now();
-    bot.process.kill('SIGTERM');
+    bot.terminate();
     // Leave a margin before the machine's own stop timeout to kill the tree and count orphans.
     const deadline = Math.max(1_000, plan.stopTimeoutMs - 5_000);
     const ended = await Promise.race([bot.exited, clockDelay(clock, deadline).then(() => undefined)]);
     run.stoppedAt = clock.now();
     const seconds = ((clock.now() - t0) / 1000).toFixed(1);
     if (ended === undefined) {
-      await killTree(bot.pid, 'SIGKILL');
+      await bot.kill();
       const after = await Promise.race([bot.exited, clockDelay(clock, 3_000).then(() => undefined)]);
       return {
         graceful: false,
@@ -285,12 +280,17 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     actor.start();
-    return await toPromise(actor);
+    let over = false;
+    const done = toPromise(actor).finally(() => (over = true));
+    const driving = o.drive?.(() => over);
+    const out = await done;
+    await driving;
+    return out;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     progress.close();
     // Whatever happened, nothing of the run is left behind.
-    if (run.bot !== undefined && run.bot.exit() === undefined) await killTree(run.bot.pid, 'SIGKILL');
+    if (run.bot !== undefined && run.bot.exit() === undefined) await run.bot.kill();
     await run.sim?.close();
   }
 }

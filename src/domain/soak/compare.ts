@@ -9,6 +9,8 @@
 /** The bot's side, from its /status. */
 export interface BotSide {
   readonly ready: boolean;
+  /** Why it is not ready (/readyz's reasons: book_not_live:SYM, risk_halted, starting ...). */
+  readonly readyReasons: readonly string[];
   readonly feeds: Readonly<Record<string, string>>;
   readonly symbols: readonly {
     readonly symbol: string;
@@ -37,7 +39,12 @@ export type CheckName = 'feeds' | 'orders' | 'position' | 'book' | 'zombies' | '
 export interface Comparison {
   readonly failed: readonly CheckName[];
   readonly details: readonly string[];
+  /** Facts worth reporting that fail nothing (a kill-switch halt is the risk machine working). */
+  readonly notes: readonly string[];
 }
+
+/** Not-ready reasons that say nothing about the connection to the venue. */
+const NOT_CONNECTIVITY = new Set(['risk_halted']);
 
 /** Bot order states whose presence on the venue is not settled yet. */
 const IN_FLIGHT = new Set(['pendingNew', 'pendingCancel', 'pendingAmend', 'reconciling']);
@@ -56,12 +63,17 @@ export function compareWithVenue(
 ): Comparison {
   const failed = new Set<CheckName>();
   const details: string[] = [];
+  const notes: string[] = [];
   const notLive = Object.entries(bot.feeds).filter(([, s]) => !s.includes('live'));
-  if (!bot.ready || notLive.length > 0) {
+  const reasons = bot.ready ? [] : bot.readyReasons.filter((r) => !NOT_CONNECTIVITY.has(r));
+  if (bot.readyReasons.includes('risk_halted')) notes.push('risk halted (kill switch)');
+  if ((!bot.ready && (reasons.length > 0 || bot.readyReasons.length === 0)) || notLive.length > 0) {
     failed.add('feeds');
-    details.push(
-      `feeds: ${bot.ready ? 'ready' : 'not ready'}${notLive.length > 0 ? `; ${notLive.map(([k, s]) => `${k} ${s}`).join(', ')}` : ''}`,
-    );
+    const parts = [
+      ...(reasons.length > 0 ? [`not ready: ${reasons.join(', ')}`] : bot.ready ? [] : ['not ready']),
+      ...notLive.map(([k, s]) => `${k} ${s}`),
+    ];
+    details.push(`feeds: ${parts.join('; ')}`);
   }
   for (const v of venue) {
     const b = bot.symbols.find((s) => s.symbol === v.symbol);
@@ -101,5 +113,5 @@ export function compareWithVenue(
       }
     }
   }
-  return { failed: [...failed], details };
+  return { failed: [...failed], details, notes };
 }

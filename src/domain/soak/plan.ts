@@ -66,8 +66,17 @@ export function leakRuleFor(s: SoakSettings, hours: number, intervalS: number): 
 /** Resolves a plan; `hours` overrides the section's (from --hours or --minutes). */
 export function planSoak(
   s: SoakSettings,
-  overrides: { hours?: number; artifactsDir?: string } = {},
+  overrides: {
+    hours?: number;
+    artifactsDir?: string;
+    /**
+     * Multiplies the step timeouts. The accelerated soak passes its speed: its steps do real work
+     * (sockets, files) that takes wall time while the simulated clock runs `speed` times faster.
+     */
+    stepTimeScale?: number;
+  } = {},
 ): SoakPlan {
+  const k = overrides.stepTimeScale ?? 1;
   const hours = overrides.hours ?? s.hours;
   if (!(hours > 0)) throw new RangeError(`soak: the run must last more than 0 hours, was ${hours}`);
   if (!(s.artifacts_warn_mb <= s.artifacts_trim_mb && s.artifacts_trim_mb <= s.artifacts_cap_mb))
@@ -82,10 +91,10 @@ export function planSoak(
     sampleIntervalMs: s.sample_interval_s * 1000,
     checkpointIntervalMs: Math.round(s.checkpoint_interval_min * 60_000),
     checkpointGraceMs: s.checkpoint_grace_s * 1000,
-    checkpointTimeoutMs: s.checkpoint_timeout_s * 1000,
-    prepareTimeoutMs: s.prepare_timeout_s * 1000,
-    stopTimeoutMs: s.stop_timeout_s * 1000,
-    analyseTimeoutMs: s.analyse_timeout_s * 1000,
+    checkpointTimeoutMs: s.checkpoint_timeout_s * 1000 * k,
+    prepareTimeoutMs: s.prepare_timeout_s * 1000 * k,
+    stopTimeoutMs: s.stop_timeout_s * 1000 * k,
+    analyseTimeoutMs: s.analyse_timeout_s * 1000 * k,
     rule: leakRuleFor(s, hours, s.sample_interval_s),
     maxCpuAvgPct: s.max_cpu_avg_pct,
     limits: {

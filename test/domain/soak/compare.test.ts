@@ -3,6 +3,7 @@ import { compareWithVenue, type BotSide, type VenueSide } from '../../../src/dom
 
 const bot = (over: Partial<BotSide['symbols'][number]> = {}, top: Partial<BotSide> = {}): BotSide => ({
   ready: true,
+  readyReasons: [],
   feeds: { public: 'session.live', private: 'session.live' },
   symbols: [
     {
@@ -32,8 +33,18 @@ const venue = (over: Partial<VenueSide> = {}): VenueSide[] => [
 ];
 
 describe('compareWithVenue', () => {
+  it('notes a kill-switch halt without failing the connection checks', () => {
+    const halted = compareWithVenue(bot({}, { ready: false, readyReasons: ['risk_halted'] }), venue());
+    expect(halted).toEqual({ failed: [], details: [], notes: ['risk halted (kill switch)'] });
+    const both = compareWithVenue(
+      bot({}, { ready: false, readyReasons: ['risk_halted', 'book_not_live:BTCUSDT'] }),
+      venue(),
+    );
+    expect(both.failed).toEqual(['feeds']);
+  });
+
   it('agrees when orders, position and book match and the feeds are live', () => {
-    expect(compareWithVenue(bot(), venue())).toEqual({ failed: [], details: [] });
+    expect(compareWithVenue(bot(), venue())).toEqual({ failed: [], details: [], notes: [] });
   });
 
   it('tolerates orders in flight on either side', () => {
@@ -59,9 +70,12 @@ describe('compareWithVenue', () => {
     expect(compareWithVenue(bot(), venue({ position: -0.002 })).failed).toEqual(['position']);
     expect(compareWithVenue(bot(), venue({ bestBid: 60100, bestAsk: 60100.1 })).failed).toEqual(['book']);
     expect(compareWithVenue(bot({ bestBid: null }), venue()).failed).toEqual(['book']);
-    const down = compareWithVenue(bot({}, { ready: false, feeds: { public: 'backoff' } }), venue());
+    const down = compareWithVenue(
+      bot({}, { ready: false, readyReasons: ['book_not_live:BTCUSDT'], feeds: { public: 'backoff' } }),
+      venue(),
+    );
     expect(down.failed).toEqual(['feeds']);
-    expect(down.details[0]).toContain('public backoff');
+    expect(down.details[0]).toBe('feeds: not ready: book_not_live:BTCUSDT; public backoff');
     expect(compareWithVenue(bot(), venue({ symbol: 'ETHUSDT' })).failed).toEqual(['status']);
   });
 });

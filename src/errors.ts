@@ -33,6 +33,7 @@ export const errorCodes = {
     'an allowlist of the secret scan or the dependency audit is malformed, or an entry lacks its reason or expiry',
   MM_AUDIT_UNAVAILABLE:
     'npm audit could not run or did not answer with an audit report: the dependencies are unchecked, so the audit fails',
+  MM_SECRET_SCAN_FAILED: 'git could not list or read the repository the secret scan was asked to scan',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { describeError, safePrint } from '../adapters/log/safe-print.js';
+import { describeFailure, safePrint } from '../adapters/log/safe-print.js';
 import {
   AuditUnavailableError,
   judgeAudit,
@@ -130,11 +130,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError)
       safePrint(`${err.message}\n\n${usage(COMMAND, SUMMARY, FLAGS)}`, process.stderr);
-    else
-      safePrint(
-        `audit failed: ${err instanceof Error && 'code' in err ? `${String(err.code)}: ${err.message}` : describeError(err)}`,
-        process.stderr,
-      );
+    else safePrint(`audit failed: ${describeFailure(err)}`, process.stderr);
     process.exitCode = 2;
   },
 );

@@ -4,7 +4,7 @@
  * each finding as file:line. Exit 0 when clean, 1 on findings, 2 on a usage or read error.
  */
 import { lintPaths, MAX_LINE_BYTES, type LintFinding } from '../adapters/log/lint/lint.js';
-import { describeError, safePrint } from '../adapters/log/safe-print.js';
+import { describeFailure, safePrint } from '../adapters/log/safe-print.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 
 const FLAGS = {
@@ -94,7 +94,7 @@ main(process.argv.slice(2)).then(
         `${err.message}\n\n${usage('npm run lint:logs -- <dir|file>...', SUMMARY, FLAGS)}`,
         process.stderr,
       );
-    else safePrint(`lint:logs failed: ${describeError(err)}`, process.stderr);
+    else safePrint(`lint:logs failed: ${describeFailure(err)}`, process.stderr);
     process.exitCode = 2;
   },
 );

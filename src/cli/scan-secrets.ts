@@ -5,7 +5,7 @@
  * place and the value's fingerprint, never the value.
  */
 import { join } from 'node:path';
-import { describeError, safePrint } from '../adapters/log/safe-print.js';
+import { describeFailure, safePrint } from '../adapters/log/safe-print.js';
 import { loadAllowlist } from '../adapters/security/allowlist.js';
 import { scanRepository, type SecretFinding } from '../adapters/security/secret-scan.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
@@ -70,7 +70,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError)
       safePrint(`${err.message}\n\n${usage(COMMAND, SUMMARY, FLAGS)}`, process.stderr);
-    else safePrint(`scan:secrets failed: ${describeError(err)}`, process.stderr);
+    else safePrint(`scan:secrets failed: ${describeFailure(err)}`, process.stderr);
     process.exitCode = 2;
   },
 );

@@ -108,7 +108,9 @@ describe('npm run scan:secrets on a repository with planted secrets', () => {
     const clean = await scan();
     expect(clean.code).toBe(0);
     expect(clean.stdout).toMatch(/scan:secrets: \d+ files, 2 commits: clean \(2 allowed by the allowlist\)/);
-    expect((await scan('--repo', join(repo, 'nope'))).code).toBe(2);
+    const missing = await scan('--repo', join(repo, 'nope'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^scan:secrets failed: MM_SECRET_SCAN_FAILED: git ls-files failed/);
     rmSync(repo, { recursive: true, force: true });
   }, 60_000);
 });

@@ -19,6 +19,19 @@ export function safePrint(
   target.write(clean.endsWith('\n') ? clean : `${clean}\n`);
 }
 
+/**
+ * Why a command failed, for the person who ran it, redacted: a coded error (BotError, or a system
+ * error such as ENOENT) is bad input and gets its code and message; anything else is a bug and
+ * gets its stack.
+ */
+export function describeFailure(err: unknown, options: RedactOptions = {}): string {
+  const code: unknown = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  if (err instanceof Error && typeof code === 'string') {
+    return redact(err.message.startsWith(code) ? err.message : `${code}: ${err.message}`, options);
+  }
+  return describeError(err, options);
+}
+
 /** An error as a person should see it: the stack (or the message), redacted. */
 export function describeError(err: unknown, options: RedactOptions = {}): string {
   const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { BotError } from '../../errors.js';
 import { readLines } from '../log/lint/line-reader.js';
 import type { Allowlist } from './allowlist.js';
 import { scanLine, type ScanRule } from './secret-rules.js';
@@ -42,6 +43,13 @@ export interface ScanSummary {
 /** Longest line scanned; longer ones (minified or generated) are skipped. */
 const MAX_LINE = 100 * 1024;
 
+/** git failed: not a repository, no such directory, git missing. */
+export class SecretScanError extends BotError {
+  constructor(message: string) {
+    super('MM_SECRET_SCAN_FAILED', message, 'give-up');
+  }
+}
+
 function git(repo: string, args: readonly string[]): { out: Readable; done: Promise<void> } {
   const child = spawn('git', ['-C', repo, '-c', 'core.quotePath=false', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,9 +57,11 @@ function git(repo: string, args: readonly string[]): { out: Readable; done: Prom
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const done = new Promise<void>((resolve, reject) => {
-    child.on('error', reject);
+    child.on('error', (e) => reject(new SecretScanError(`git could not be started: ${e.message}`)));
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`git ${args[0]} failed (${code}): ${err.trim()}`)),
+      code === 0
+        ? resolve()
+        : reject(new SecretScanError(`git ${args[0]} failed (exit ${code}): ${err.trim()}`)),
     );
   });
   return { out: child.stdout, done };

@@ -89,7 +89,7 @@ const ORDER_KV = keyValue(ORDER_KEYS);
 
 /** Values that are placeholders, not secrets: left alone so redacting twice changes nothing. */
 export const PLACEHOLDER =
-  /^(?:\*+|x{3,}|\[?redacted\]?|<[^<>]*>|\$\{[^}]*\}|null|true|false|undefined|none|)$/i;
+  /^(?:\*+|x{3,}|\.{3}|\u2026|\[?redacted\]?|<[^<>]*>|\$\{[^}]*\}|null|true|false|undefined|none|)$/i;
 
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g;
 

@@ -73,7 +73,8 @@ export const secretKeyName = fc.constantFrom(
   'client_secret',
 );
 
-const PLACEHOLDER = /^(?:\*+|x{3,}|\[?redacted\]?|<[^<>]*>|\$\{[^}]*\}|null|true|false|undefined|none)$/i;
+const PLACEHOLDER =
+  /^(?:\*+|x{3,}|\.{3}|\u2026|\[?redacted\]?|<[^<>]*>|\$\{[^}]*\}|null|true|false|undefined|none)$/i;
 const VALUE_CHARS = [
   ...'!#$%()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~&',
 ];

@@ -5,6 +5,7 @@
  * work (quotes, orders, fills, a book resync, REST calls, the event loop), not only declared.
  */
 import { mkdtempSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -23,7 +24,24 @@ let sim: RunningSimulator;
 let bot: BotProcess;
 let url: string;
 
-const scrape = async (): Promise<Scrape> => parseExposition(await (await fetch(`${url}/metrics`)).text());
+/**
+ * One scrape on a fresh connection, as Prometheus would after an idle spell: a kept-alive one can
+ * be closed by the server's keep-alive timeout just as it is reused when this loaded machine stalls
+ * the test for seconds (a reset that says nothing about the bot).
+ */
+const scrape = (): Promise<Scrape> =>
+  new Promise((resolve, reject) => {
+    get(`${url}/metrics`, { agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        if (res.statusCode !== 200) reject(new Error(`/metrics answered ${res.statusCode}`));
+        else resolve(parseExposition(text));
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
 
 beforeAll(async () => {
   sim = await startTestSim(testConfig(), { volatility: 1.5 });
@@ -161,5 +179,22 @@ describe('/metrics of a running bot', { timeout: 120_000 }, () => {
     await vi.waitFor(async () => {
       expect(values(await scrape(), 'mm_event_loop_lag_seconds')[0]).toBeGreaterThan(0);
     }, WAIT);
+  });
+
+  it('counts a reconnection: the attempt and its delay, per socket', async () => {
+    const labels = { exchange: 'bybit', ws_type: 'public' };
+    const before = await scrape();
+    expect(total(before, 'ws_reconnect_attempts_total', labels)).toBe(0);
+    sim.faults.dropSockets('public');
+    await vi.waitFor(async () => {
+      const s = await scrape();
+      expect(total(s, 'ws_reconnect_attempts_total', labels)).toBeGreaterThan(0);
+      expect(total(s, 'ws_reconnect_delay_seconds_count', labels)).toBeGreaterThan(0);
+      expect(total(s, 'ws_reconnect_delay_seconds_sum', labels)).toBeGreaterThan(0);
+    }, WAIT);
+    // The private socket was not touched.
+    expect(total(await scrape(), 'ws_reconnect_attempts_total', { ...labels, ws_type: 'private' })).toBe(0);
+    // And the bot is back: the book is live again.
+    await vi.waitFor(async () => expect((await fetch(`${url}/readyz`)).status).toBe(200), WAIT);
   });
 });

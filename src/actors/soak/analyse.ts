@@ -122,7 +122,11 @@ export async function analyseRun(
   const criteria = evaluateCriteria(facts);
   const verdict = verdictOf(criteria);
   const at = new Date(run.clock.now()).toISOString();
-  const vf = verdictFile(verdict, criteria, facts, at, o.command);
+  const notes = [
+    `bot: ${run.bot?.description ?? 'not started'}`,
+    `kill-switch halts seen at checkpoints: ${run.halts}${run.halts > 0 ? (plan.resetKillSwitch ? ' (each reset by the harness)' : ' (left halted)') : ''}`,
+  ];
+  const vf = verdictFile(verdict, criteria, facts, at, o.command, notes);
   const summary = summaryText(vf, analysis);
   await writeFile(join(dir, 'verdict.json'), `${JSON.stringify(vf, null, 2)}\n`);
   await appendFile(join(dir, 'summary.txt'), summary);

@@ -14,6 +14,8 @@ export interface BotPlacement {
   readonly metricsPort: number;
   readonly logFile: string;
   readonly artifactsDir: string;
+  /** File holding the admin token the harness uses to reset a kill-switch halt ('' for none). */
+  readonly adminTokenFile: string;
 }
 
 /** The bot's configuration object (written as YAML by the harness). */
@@ -36,6 +38,7 @@ export function botConfig(config: Config, p: BotPlacement): Record<string, unkno
       status_line: false,
     },
     log: { ...config.log, file: p.logFile },
+    web: { ...config.web, admin_token_file: p.adminTokenFile },
     journal: { ...config.journal, data_dir: join(p.artifactsDir, 'journal') },
     recorder: { ...config.recorder, dir: join(p.artifactsDir, 'recordings') },
   };

@@ -4,6 +4,7 @@
  * the harness's process on the simulated clock (inProcessHost), so simulated hours pass in
  * minutes. Either way the harness reaches it only through its web endpoint and its exit.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -36,6 +37,8 @@ export interface StartedBot {
   kill(): Promise<void>;
   /** How it runs, for the report. */
   readonly description: string;
+  /** The admin token of its web endpoint. */
+  readonly adminToken: string;
 }
 
 /** What a host is given to start the bot. */
@@ -46,6 +49,14 @@ export interface HostStart {
   /** Step-log stamp of this run. */
   readonly stamp: string;
   readonly clock: Clock;
+}
+
+/** Writes a fresh admin token for the bot's web endpoint (owner-only file). */
+async function adminToken(dir: string): Promise<{ file: string; token: string }> {
+  const token = randomBytes(24).toString('hex');
+  const file = join(dir, 'admin-token');
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return { file, token };
 }
 
 export type BotHost = (s: HostStart) => Promise<StartedBot>;
@@ -59,10 +70,19 @@ export function childHost(command?: readonly string[]): BotHost {
     const logFile = join(dir, `bot.${stamp}.log`);
     const consoleLog = join(dir, `bot-console.${stamp}.log`);
     const metricsPort = await freePort();
+    const admin = await adminToken(dir);
     const configFile = join(dir, 'bot-config.yaml');
     await writeFile(
       configFile,
-      stringify(botConfig(config, { urls: sim.urls, metricsPort, logFile, artifactsDir: dir })),
+      stringify(
+        botConfig(config, {
+          urls: sim.urls,
+          metricsPort,
+          logFile,
+          artifactsDir: dir,
+          adminTokenFile: admin.file,
+        }),
+      ),
     );
     const account = sim.accounts[0]!;
     const argv = [...(command ?? [process.execPath, '--import', 'tsx', BOT_ENTRY]), '--config', configFile];
@@ -81,6 +101,7 @@ export function childHost(command?: readonly string[]): BotHost {
       },
       kill: () => killTree(child.pid, 'SIGKILL'),
       description: `child process ${child.pid}`,
+      adminToken: admin.token,
     };
   };
 }
@@ -92,11 +113,13 @@ export function childHost(command?: readonly string[]): BotHost {
 export const inProcessHost: BotHost = async ({ config, sim, dir, stamp, clock }) => {
   const logFile = join(dir, `bot.${stamp}.log`);
   const metricsPort = await freePort();
+  const admin = await adminToken(dir);
   const conf = botConfig(config, {
     urls: sim.urls,
     metricsPort,
     logFile,
     artifactsDir: dir,
+    adminTokenFile: admin.file,
   }) as unknown as Config;
   const logger = createLogger({ level: conf.log.level, file: logFile });
   const account = sim.accounts[0]!;
@@ -140,5 +163,6 @@ export const inProcessHost: BotHost = async ({ config, sim, dir, stamp, clock })
       await finish({ code: null, signal: 'SIGKILL' });
     },
     description: 'in this process, on the simulated clock',
+    adminToken: admin.token,
   };
 };

@@ -36,6 +36,8 @@ export interface RunState {
   stoppedAt: number | null;
   samples: number;
   scanner?: LogScanner;
+  /** Kill-switch halts found (and reset, when the plan says so). */
+  halts: number;
   criticalLines?: number;
 }
 
@@ -121,6 +123,20 @@ async function agreeWithVenue(
   }
 }
 
+/** Resets a kill-switch halt through the bot's admin endpoint, as an operator would. */
+async function resetKillSwitch(run: RunState): Promise<string> {
+  try {
+    const res = await fetch(`${run.botUrl}/admin/risk/reset`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${run.bot?.adminToken ?? ''}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    return res.ok ? 'reset by the harness' : `reset refused (HTTP ${res.status})`;
+  } catch (err) {
+    return `reset failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
 /** Runs one checkpoint. */
 export async function runCheckpoint(
   run: RunState,
@@ -132,6 +148,11 @@ export async function runCheckpoint(
   const failed = new Set<CheckName>(venue.failed);
   const details = [...venue.details];
   const graceS = ((run.clock.now() - started) / 1000).toFixed(1);
+  const notes = [...venue.notes];
+  if (venue.notes.some((n) => n.startsWith('risk halted'))) {
+    run.halts++;
+    if (run.plan.resetKillSwitch) notes.push(await resetKillSwitch(run));
+  }
 
   const bot = run.bot;
   if (bot !== undefined && bot.exit() === undefined) {
@@ -172,7 +193,7 @@ export async function runCheckpoint(
     index: input.index,
     ok,
     failed: [...failed],
-    detail: [ok ? `in step with the venue after ${graceS} s` : details.join('; '), ...venue.notes].join('; '),
+    detail: [ok ? `in step with the venue after ${graceS} s` : details.join('; '), ...notes].join('; '),
   };
   const at = new Date(run.clock.now()).toISOString();
   run.checkpoints.push({ index: result.index, at, ok, failed: result.failed, detail: result.detail });

@@ -99,6 +99,7 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
     startedAt: null,
     stoppedAt: null,
     samples: 0,
+    halts: 0,
   };
   let stopMonitor: (() => Promise<void>) | undefined;
 

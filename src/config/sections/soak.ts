@@ -23,6 +23,11 @@ export const soakSchema = z.strictObject({
   artifacts_warn_mb: z.number().positive(),
   artifacts_trim_mb: z.number().positive(),
   artifacts_cap_mb: z.number().positive(),
+  /**
+   * Reset a kill-switch halt at a checkpoint through the bot's admin endpoint, as an operator
+   * would, so the whole run keeps trading; every halt is counted in the report.
+   */
+  reset_kill_switch: z.boolean(),
   /** Step logs kept per step (bot.<stamp>.log ...). */
   logs_per_step: z.number().int().min(1).max(1_000),
   /** Step timeouts. */

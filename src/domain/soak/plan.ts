@@ -25,6 +25,7 @@ export interface SoakSettings {
   readonly artifacts_trim_mb: number;
   readonly artifacts_cap_mb: number;
   readonly logs_per_step: number;
+  readonly reset_kill_switch: boolean;
   readonly prepare_timeout_s: number;
   readonly checkpoint_timeout_s: number;
   readonly stop_timeout_s: number;
@@ -46,6 +47,7 @@ export interface SoakPlan {
   readonly rule: LeakRule;
   readonly maxCpuAvgPct: number;
   readonly limits: ArtifactLimits;
+  readonly resetKillSwitch: boolean;
 }
 
 /** Step logs kept per step once the folder is above its trim threshold. */
@@ -97,6 +99,7 @@ export function planSoak(
     analyseTimeoutMs: s.analyse_timeout_s * 1000 * k,
     rule: leakRuleFor(s, hours, s.sample_interval_s),
     maxCpuAvgPct: s.max_cpu_avg_pct,
+    resetKillSwitch: s.reset_kill_switch,
     limits: {
       warnMb: s.artifacts_warn_mb,
       trimMb: s.artifacts_trim_mb,

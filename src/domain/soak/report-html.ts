@@ -187,6 +187,7 @@ ${analysis?.samples ?? 0} samples · <code>${esc(v.command)}</code></p>
 ${rows}
 </tbody></table>
 <p>Leak rule: ${esc(v.leakRule)}</p>
+${v.notes.map((n) => `<p>Note: ${esc(n)}</p>`).join('\n')}
 <h2>Over time</h2>
 <div class="charts">
 ${charts}

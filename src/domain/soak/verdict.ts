@@ -24,6 +24,8 @@ export interface VerdictFile {
   readonly failed: readonly string[];
   readonly checkpoints: { readonly run: number; readonly unrecovered: number };
   readonly leakRule: string;
+  /** Facts beside the criteria (kill-switch halts, the accelerated clock ...). */
+  readonly notes: readonly string[];
 }
 
 /** Builds verdict.json's content. */
@@ -33,6 +35,7 @@ export function verdictFile(
   facts: SoakFacts,
   at: string,
   command: string,
+  notes: readonly string[] = [],
 ): VerdictFile {
   return {
     verdict,
@@ -46,6 +49,7 @@ export function verdictFile(
     failed: criteria.filter((c) => !c.pass).map((c) => c.id),
     checkpoints: { run: facts.checkpointsRun, unrecovered: facts.checkpointsUnrecovered },
     leakRule: facts.analysis?.ruleText ?? '',
+    notes,
   };
 }
 
@@ -75,6 +79,7 @@ export function summaryText(v: VerdictFile, analysis: ResourceAnalysis | null): 
     `ran             ${v.ranHours.toFixed(3)} h of ${Number(v.plannedHours.toPrecision(4))} h planned (end: ${v.endReason}); checkpoints ${v.checkpoints.run}, unrecovered ${v.checkpoints.unrecovered}`,
     ...(analysis === null ? ['resources       no samples'] : resourceLines(analysis)),
     `leak rule       ${v.leakRule}`,
+    ...v.notes.map((n) => `note            ${n}`),
     '',
     'criterion                                       result  measured (threshold)',
     ...v.criteria.map(

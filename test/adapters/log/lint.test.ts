@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readLines, type LineItem } from '../../../src/adapters/log/lint/line-reader.js';
-import { lintPaths, lintStream } from '../../../src/adapters/log/lint/lint.js';
+import { IncrementalLinter, lintPaths, lintStream } from '../../../src/adapters/log/lint/lint.js';
 
 const run = promisify(execFile);
 
@@ -55,9 +55,9 @@ describe('readLines', () => {
     const long = 'x'.repeat(250_000);
     const items = await collect(cut(Buffer.from(`a\n${long}\nb`), [10, 70_000, 140_000, 249_999]), 100_000);
     expect(items).toEqual([
-      { kind: 'line', line: 1, text: 'a' },
+      { kind: 'line', line: 1, text: 'a', bytes: 1 },
       { kind: 'long', line: 2, bytes: 250_000 },
-      { kind: 'line', line: 3, text: 'b' },
+      { kind: 'line', line: 3, text: 'b', bytes: 1, open: true },
     ]);
   });
 });
@@ -102,6 +102,25 @@ describe('lint', () => {
     ]);
     const tail = await lintPaths([join(dir, 'bot.log')], { start: 3 });
     expect(tail.findings.map((f) => f.line)).toEqual([1]);
+  });
+
+  it('lints a growing file a piece at a time, whole lines only, numbering from the start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-lint-inc-'));
+    const file = join(dir, 'bot.log');
+    const linter = new IncrementalLinter();
+    expect(await linter.scan([file])).toEqual([]); // not there yet
+    writeFileSync(file, 'ok\nFATAL one\nFATAL half-writ');
+    expect((await linter.scan([file])).map((f) => f.line)).toEqual([2]);
+    appendFileSync(file, 'ten\r\nok\n');
+    expect((await linter.scan([file])).map((f) => [f.line, f.excerpt])).toEqual([[3, 'FATAL half-written']]);
+    expect(await linter.scan([file])).toEqual([]);
+    appendFileSync(file, `${'z'.repeat(200_000)}\npassword=hunter22x\n`);
+    expect((await linter.scan([file])).map((f) => `${f.line} ${f.rule}`)).toEqual([
+      '5 line-too-long',
+      '6 secret',
+    ]);
+    writeFileSync(file, 'CRITICAL after rotation\n'); // replaced by a shorter file: read from its start
+    expect((await linter.scan([file])).map((f) => f.line)).toEqual([1]);
   });
 
   it('runs as npm run lint:logs: exit 1 with findings, 0 when clean, 2 on a usage error', async () => {

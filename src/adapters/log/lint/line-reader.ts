@@ -6,10 +6,19 @@
  */
 import type { Readable } from 'node:stream';
 
-/** A line of text, or a line too long to keep. */
+/**
+ * A line of text, or a line too long to keep. `bytes` is its size without the newline; `open` marks
+ * a last line with no newline after it (a line still being written, when the file grows).
+ */
 export type LineItem =
-  | { readonly kind: 'line'; readonly line: number; readonly text: string }
-  | { readonly kind: 'long'; readonly line: number; readonly bytes: number };
+  | {
+      readonly kind: 'line';
+      readonly line: number;
+      readonly text: string;
+      readonly bytes: number;
+      readonly open?: true;
+    }
+  | { readonly kind: 'long'; readonly line: number; readonly bytes: number; readonly open?: true };
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -49,7 +58,7 @@ export async function* readLines(
       if (nl === -1) break;
       line++;
       if (skipping) yield { kind: 'long', line, bytes: size };
-      else yield { kind: 'line', line, text: decode(parts, size) };
+      else yield { kind: 'line', line, text: decode(parts, size), bytes: size };
       parts = [];
       size = 0;
       skipping = false;
@@ -63,7 +72,7 @@ export async function* readLines(
   }
   if (size > 0 || parts.length > 0) {
     line++;
-    if (skipping) yield { kind: 'long', line, bytes: size };
-    else yield { kind: 'line', line, text: decode(parts, size) };
+    if (skipping) yield { kind: 'long', line, bytes: size, open: true };
+    else yield { kind: 'line', line, text: decode(parts, size), bytes: size, open: true };
   }
 }

@@ -56,6 +56,9 @@ export interface HarnessOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Wall seconds a zombie must last, over consecutive samples, to count. */
+const ZOMBIE_MIN_WALL_S = 2;
+
 /** Resolves after `ms` of the clock, or at once when `signal` is aborted. */
 export function clockDelay(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((done) => {
@@ -160,7 +163,7 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
         return r.status === 200 ? r.text : undefined;
       },
     });
-    let prevZombies: number | undefined;
+    let zombieSince: { wallS: number; least: number } | undefined;
     const m = startMonitor({
       sampler,
       clock,
@@ -168,13 +171,18 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
       out: join(dir, 'resources.jsonl'),
       onSample: (s) => {
         run.samples++;
-        // A zombie counts once it outlives a sample interval: the sampler's own short-lived
-        // helpers (systeminformation runs commands) may be caught between exit and reaping.
+        // A zombie counts once it has lasted ZOMBIE_MIN_WALL_S of wall time over consecutive
+        // samples: the sampler's own short-lived helpers (systeminformation runs commands) can be
+        // caught between their exit and their reaping, all the more on a loaded host.
         if (s.zombies !== null) {
-          const lasting = Math.min(s.zombies, prevZombies ?? s.zombies);
-          if (prevZombies !== undefined || s.zombies === 0)
-            run.zombiesMax = Math.max(run.zombiesMax ?? 0, lasting);
-          prevZombies = s.zombies;
+          if (s.zombies === 0) zombieSince = undefined;
+          else zombieSince ??= { wallS: s.wall_elapsed_s, least: s.zombies };
+          if (zombieSince !== undefined) zombieSince.least = Math.min(zombieSince.least, s.zombies);
+          const lasting =
+            zombieSince !== undefined && s.wall_elapsed_s - zombieSince.wallS >= ZOMBIE_MIN_WALL_S
+              ? zombieSince.least
+              : 0;
+          run.zombiesMax = Math.max(run.zombiesMax ?? 0, lasting);
         }
         if (s.artifacts_mb !== null) run.artifactsPeakMb = Math.max(run.artifactsPeakMb ?? 0, s.artifacts_mb);
         progress.sample({ rssMb: s.rss_mb, cpuPct: s.cpu_process_pct });

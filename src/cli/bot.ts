@@ -55,9 +55,10 @@ function endpointsOf(config: Config): Endpoints {
   };
 }
 
-function venueCredentials(warn: (m: string) => void): Credentials {
-  const key = loadSecret('BYBIT_API_KEY', { env: process.env, warn });
-  const secret = loadSecret('BYBIT_API_SECRET', { env: process.env, warn });
+function venueCredentials(warn: (m: string) => void, live: boolean): Credentials {
+  const source = { env: process.env, warn, warnIfVariable: live };
+  const key = loadSecret('BYBIT_API_KEY', source);
+  const secret = loadSecret('BYBIT_API_SECRET', source);
   if (key === undefined || secret === undefined)
     throw new SecretError(
       key === undefined ? 'BYBIT_API_KEY' : 'BYBIT_API_SECRET',
@@ -130,7 +131,7 @@ async function main(argv: readonly string[]): Promise<void> {
       log.info({ rest: sim.urls.rest }, 'paper mode: embedded simulator started');
     } else {
       endpoints = endpointsOf(config);
-      creds = venueCredentials((m) => log.warn(m));
+      creds = venueCredentials((m) => log.warn(m), config.mode === 'live');
     }
   } catch (e) {
     if (e instanceof SecretError) fail(e.message, 2);

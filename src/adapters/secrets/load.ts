@@ -31,6 +31,11 @@ export interface SecretSource {
   /** Where Docker mounts secrets; /run/secrets by default. */
   readonly secretsDir?: string;
   readonly warn?: (message: string) => void;
+  /**
+   * Warn when the value comes from the variable: fine for local development, not for live money
+   * (the environment is inherited by child processes and readable in /proc/<pid>/environ).
+   */
+  readonly warnIfVariable?: boolean;
 }
 
 export interface SecretRules {
@@ -107,5 +112,9 @@ export function loadSecret(name: string, source: SecretSource, rules: SecretRule
   if (fromEnv === undefined || fromEnv === '') return undefined;
   const problem = flaw(fromEnv, rules);
   if (problem !== undefined) throw new SecretError(name, `the variable ${name} ${problem}`);
+  if (source.warnIfVariable === true)
+    source.warn?.(
+      `${name} comes from the environment; outside local development put it in the file ${name}_FILE names`,
+    );
   return new Secret(fromEnv);
 }

@@ -96,6 +96,22 @@ describe('loadSecret', () => {
     ]);
   });
 
+  it('warns about a variable when told to (live trading), and not otherwise', () => {
+    const warnings: string[] = [];
+    const env = { BYBIT_API_KEY: 'from-env-123' };
+    loadSecret('BYBIT_API_KEY', { env, secretsDir: none, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([]);
+    loadSecret('BYBIT_API_KEY', {
+      env,
+      secretsDir: none,
+      warn: (m) => warnings.push(m),
+      warnIfVariable: true,
+    });
+    expect(warnings).toEqual([
+      'BYBIT_API_KEY comes from the environment; outside local development put it in the file BYBIT_API_KEY_FILE names',
+    ]);
+  });
+
   it('warns when others can read the file', () => {
     const warnings: string[] = [];
     loadSecret('BYBIT_API_SECRET', {

@@ -48,6 +48,9 @@ beforeAll(async () => {
   const data = mkdtempSync(join(tmpdir(), 'mm-metrics-'));
   bot = spawnBot(sim, {
     monitoring: { enable_prometheus: true, metrics_port: 0 },
+    // The metrics are under test here, not the risk rules: neither a stall of this shared machine
+    // (event_loop_lag) nor a run of losing trades in the fast test market may trip the kill switch.
+    risk: { max_event_loop_lag_ms: 30_000, max_consecutive_losses: 1_000 },
     journal: { data_dir: join(data, 'journal') },
     recorder: { dir: join(data, 'recordings') },
   });
@@ -128,6 +131,7 @@ describe('/metrics of a running bot', { timeout: 120_000 }, () => {
     sim.faults.skipU(SYMBOL);
     await vi.waitFor(async () => {
       const s = await scrape();
+      expect(values(s, 'mm_machine_state', { machine: 'risk', state: 'halted' }), 'halted').toEqual([0]);
       expect(total(s, 'mm_book_resyncs_total', sym), 'resyncs').toBeGreaterThan(0);
       expect(total(s, 'mm_fills_total', sym), 'fills').toBeGreaterThan(0);
       expect(total(s, 'mm_orders_by_state', sym), 'open orders').toBeGreaterThan(0);

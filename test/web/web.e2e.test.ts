@@ -28,6 +28,9 @@ beforeAll(async () => {
   bot = startBot(sim, {
     monitoring: { enable_prometheus: true, metrics_port: 0 },
     web: { admin_token_file: tokenFile, page_interval_ms: 200 },
+    // The kill switch is tripped and reset by hand here: a run of losing trades in the fast test
+    // market must not trip it too (it would trip again right after the reset).
+    risk: { max_consecutive_losses: 1_000 },
   });
   await vi.waitFor(() => expect(bot.webUrl()).toBeDefined(), WAIT);
   url = bot.webUrl()!;

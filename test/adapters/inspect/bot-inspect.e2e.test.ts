@@ -85,6 +85,9 @@ describe('npm run bot -- --inspect', { timeout: 120_000 }, () => {
           ws_trade_url: sim.urls.wsTrade,
         },
         strategy: { requote_interval_ms: 50 },
+        // Neither a stall of this shared machine nor a run of losing trades in the fast test market
+        // may trip the kill switch before the browser looks.
+        risk: { max_event_loop_lag_ms: 30_000, max_consecutive_losses: 1_000 },
       },
       { BYBIT_API_KEY: account.apiKey, BYBIT_API_SECRET: account.apiSecret },
     );

@@ -10,6 +10,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { wallClock } from '../../src/adapters/clock.js';
 import { planSoak } from '../../src/domain/soak/plan.js';
 import { runSoak } from '../../src/actors/soak/harness.js';
+import { AcceleratedClock, driveClock } from '../../src/actors/soak/accelerated.js';
+import { inProcessHost } from '../../src/actors/soak/bot-host.js';
 import type { ProgressSink } from '../../src/actors/soak/progress.js';
 import type { VerdictFile } from '../../src/domain/soak/verdict.js';
 import type { SoakOutput } from '../../src/machines/soak.js';
@@ -36,15 +38,26 @@ export interface ShortSoak {
   read(file: string): string;
 }
 
-/** Runs a soak of `minutes` with `botCommand` (default: the real bot). */
-export async function shortSoak(minutes: number, botCommand?: readonly string[]): Promise<ShortSoak> {
+/**
+ * Runs a soak of `minutes` with `botCommand` (default: the real bot as a child process), or, with
+ * `accelerated`, the bot in this process on a simulated clock `accelerated` times faster.
+ */
+export async function shortSoak(
+  minutes: number,
+  botCommand?: readonly string[],
+  accelerated?: number,
+): Promise<ShortSoak> {
   const dir = mkdtempSync(join(tmpdir(), 'mm-soak-'));
   const config = loadConfig(undefined, {
+    ...(accelerated === undefined ? {} : { log: { level: 'warn' } }),
     websocket: { base_reconnect_delay_ms: 100, max_reconnect_delay_ms: 1_000, connect_timeout_ms: 2_000 },
     book: { stale_after_ms: 1_000 },
     exchange: { reconcile_interval_s: 2, request_timeout_ms: 2_000 },
     shutdown: { deadline_ms: 20_000 },
-    sim: { faults: { enabled: true, schedule: denseChaos } },
+    sim: {
+      faults: { enabled: true, schedule: denseChaos },
+      ...(accelerated === undefined ? {} : { push_interval_ms: 500 }),
+    },
     soak: {
       sample_interval_s: 1,
       checkpoint_interval_min: 0.25,
@@ -57,7 +70,12 @@ export async function shortSoak(minutes: number, botCommand?: readonly string[])
       leak_max_mb_per_h: 2_000,
     },
   });
-  const plan = planSoak(config.soak, { hours: minutes / 60, artifactsDir: dir });
+  const plan = planSoak(config.soak, {
+    hours: minutes / 60,
+    artifactsDir: dir,
+    ...(accelerated === undefined ? {} : { stepTimeScale: accelerated }),
+  });
+  const clock = accelerated === undefined ? wallClock : new AcceleratedClock(Date.now());
   const lines: string[] = [];
   const progress: ProgressSink = {
     phase: (p, d) => lines.push(`phase ${p} ${d}`),
@@ -71,10 +89,19 @@ export async function shortSoak(minutes: number, botCommand?: readonly string[])
   const out = await runSoak({
     config,
     plan,
-    clock: wallClock,
+    clock,
     progress,
     command: 'test',
     ...(botCommand === undefined ? {} : { botCommand }),
+    ...(clock instanceof AcceleratedClock && accelerated !== undefined
+      ? {
+          host: inProcessHost,
+          drive: async (stop: () => boolean) => {
+            const s = await driveClock(clock, accelerated, stop);
+            lines.push(`accelerated: ${s.simulatedMs} ms simulated in ${s.wallMs.toFixed(0)} ms`);
+          },
+        }
+      : {}),
   });
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   return { out, dir, lines, read, verdict: () => JSON.parse(read('verdict.json')) as VerdictFile };

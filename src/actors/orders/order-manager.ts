@@ -388,7 +388,9 @@ export class OrderManager {
     actor.subscribe({
       next: (snap) => {
         const c = snap.context;
-        if (changed === undefined || c.state === reported) return;
+        // 'done' only closes the book on an order whose outcome (filled, cancelled, rejected) was
+        // reported already: the journal keeps the outcome as its final state.
+        if (changed === undefined || c.state === reported || c.state === 'done') return;
         reported = c.state;
         const inst = this.#inst(symbol);
         // An observer that throws would resurface as an uncaught exception: the journal never throws,

@@ -164,6 +164,7 @@ export function computeQuotes(
   const highest = maxPrice > 0 ? maxPrice : Number.MAX_SAFE_INTEGER;
   const notionalScale = pow10(instrument.priceDecimals + instrument.qtyDecimals);
   const maxQty = Math.floor(instrument.maxQtyUnits / lot) * lot;
+  const minQty = Math.max(lot, Math.ceil(instrument.minQtyUnits / lot - 1e-9) * lot);
 
   // Room left on each side, in quantity units: buying adds to a long, selling to a short.
   let bidRoom: number;
@@ -200,14 +201,14 @@ export function computeQuotes(
 
     const base = params.orderSizeUnits * Math.pow(params.levelSizeMultiplier, i);
     if (bidRoom > 0 && bid >= lowest && bid <= highest) {
-      const q = sizeFor(base * bidFactor, bidRoom, lot, maxQty);
+      const q = sizeFor(base, bidFactor, bidRoom, lot, minQty, maxQty);
       if (q >= instrument.minQtyUnits && (bid * q) / notionalScale >= instrument.minNotional) {
         bids.push({ level: i, price: bid, qty: q });
         bidRoom -= q;
       }
     }
     if (askRoom > 0 && ask >= lowest && ask <= highest) {
-      const q = sizeFor(base * askFactor, askRoom, lot, maxQty);
+      const q = sizeFor(base, askFactor, askRoom, lot, minQty, maxQty);
       if (q >= instrument.minQtyUnits && (ask * q) / notionalScale >= instrument.minNotional) {
         asks.push({ level: i, price: ask, qty: q });
         askRoom -= q;
@@ -227,9 +228,23 @@ export function computeQuotes(
   };
 }
 
-/** Rounds a size down to the lot (a hair of float slack so 3 · 0.1 stays 3 lots), capped by room. */
-function sizeFor(raw: number, room: number, lot: number, maxQty: number): number {
-  const q = Math.floor(raw / lot + 1e-9) * lot;
+/**
+ * Rounds a size down to the lot (a hair of float slack so 3 · 0.1 stays 3 lots), capped by room.
+ * A size the skew shrank but did not zero keeps the venue's minimum when the unshrunk size met it:
+ * with a one-lot order_size, rounding down would otherwise drop the adding side entirely at any
+ * position, and the bot would quote one side only until a fill on the other.
+ */
+function sizeFor(
+  base: number,
+  factor: number,
+  room: number,
+  lot: number,
+  minQty: number,
+  maxQty: number,
+): number {
+  const lots = (x: number): number => Math.floor(x / lot + 1e-9) * lot;
+  const shrunk = lots(base * factor);
+  const q = factor > 0 && shrunk < minQty && lots(base) >= minQty ? minQty : shrunk;
   const cap = Math.floor(room / lot) * lot;
   return Math.min(q, cap, maxQty);
 }

@@ -102,6 +102,25 @@ describe('computeQuotes', () => {
     expect(full.asks).toHaveLength(3);
   });
 
+  it('keeps the minimum size on the adding side while the shrink leaves anything of a one-lot quote', () => {
+    const params = { ...DEFAULTS, orderSizeUnits: 1 };
+    const short = computeQuotes(params, MARKET, { positionUnits: -1, mode: 'normal' }, BTC);
+    // 1 lot · (1 - 0.5 · 0.02) rounds down to 0 lots; the venue's minimum is quoted instead.
+    expect(short.asks.map((l) => l.qty)).toEqual([1, 1, 1]);
+    expect(short.bids.map((l) => l.qty)).toEqual([1, 1, 1]);
+    // A shrink to nothing (size_skew_coeff 1 at full inventory) still drops the side.
+    const all = { ...params, sizeSkewCoeff: 1 };
+    const full = computeQuotes(all, MARKET, { positionUnits: -49, mode: 'normal' }, BTC);
+    expect(full.asks.length).toBeGreaterThan(0);
+    const none = computeQuotes(
+      { ...all, maxPositionUnits: 49 },
+      MARKET,
+      { positionUnits: -49, mode: 'normal' },
+      BTC,
+    );
+    expect(none.asks).toEqual([]);
+  });
+
   it('uses the notional limit when it is the tighter one', () => {
     const params = { ...DEFAULTS, maxPositionUsd: 600 }; // 0.01 BTC at 60k is full
     const q = computeQuotes(params, MARKET, { positionUnits: 10, mode: 'normal' }, BTC);

@@ -16,7 +16,7 @@ import { planSoak } from '../domain/soak/plan.js';
 import { runSoak } from '../actors/soak/harness.js';
 import { createProgress } from '../actors/soak/progress.js';
 import { AcceleratedClock, driveClock } from '../actors/soak/accelerated.js';
-import { inProcessHost } from '../actors/soak/bot-host.js';
+import { inProcessHost, type StartedBot } from '../actors/soak/bot-host.js';
 import { parseFlags, usage, UsageError, type FlagSpec } from './args.js';
 
 /** Simulated seconds per wall second of the accelerated soak, by default. */
@@ -139,12 +139,16 @@ async function main(argv: readonly string[]): Promise<void> {
   });
   const abort = new AbortController();
   let signals = 0;
+  let bot: StartedBot | undefined;
   const onSignal = (signal: string) => {
     signals++;
     if (signals === 1) {
       progress.note(`${signal}: stopping the run early (the bot is stopped, then the run is analysed)`);
       abort.abort();
-    } else process.exit(130);
+    } else {
+      progress.note(`${signal} again: killing the bot's process tree and exiting`);
+      void (bot?.kill() ?? Promise.resolve()).finally(() => process.exit(130));
+    }
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
@@ -159,6 +163,7 @@ async function main(argv: readonly string[]): Promise<void> {
     progress,
     command: `npm run soak -- ${argv.join(' ')}`.trim(),
     signal: abort.signal,
+    onBot: (b) => (bot = b),
     ...(simClock === undefined
       ? {}
       : {

@@ -30,7 +30,7 @@ import { ResourceSampler } from '../../adapters/system/resource-sampler.js';
 import { startEventLoopMonitor } from '../../adapters/system/event-loop.js';
 import { simOptionsFromConfig, startSimulator, type RunningSimulator } from '../../sim/index.js';
 import { startMonitor } from '../monitor.js';
-import { childHost, type BotHost } from './bot-host.js';
+import { childHost, type BotHost, type StartedBot } from './bot-host.js';
 import { runCheckpoint, type RunState } from './checkpoint.js';
 import { analyseRun } from './analyse.js';
 import type { ProgressSink } from './progress.js';
@@ -54,6 +54,8 @@ export interface HarnessOptions {
   readonly command: string;
   /** Aborts the run (SIGINT): the bot is stopped, the analysis still runs. */
   readonly signal?: AbortSignal;
+  /** Hears of the bot once started (the CLI kills it on a second signal). */
+  readonly onBot?: (bot: StartedBot) => void;
 }
 
 /** Wall seconds a zombie must last, over consecutive samples, to count. */
@@ -124,6 +126,7 @@ export async function runSoak(o: HarnessOptions): Promise<SoakOutput> {
     );
     const bot = await host({ config, sim, dir, stamp: stepStamp(wallNow()), clock });
     run.bot = bot;
+    o.onBot?.(bot);
     run.botUrl = bot.url;
     run.botLogs.push(...bot.logs);
     progress.note(`bot started: ${bot.description}, ${bot.url}, log ${bot.logs[0]!}`);

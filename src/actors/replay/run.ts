@@ -18,6 +18,7 @@ import { parse as parseYaml } from 'yaml';
 import type { AnyActorRef } from 'xstate';
 import { DEFAULTS_PATH, mergeConfig, validateConfig } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { ConfigError } from '../../errors.js';
 import { teeTradeLog, type TradeLog } from '../../adapters/journal/records.js';
 import { silentLogger, type Logger } from '../../adapters/log/logger.js';
 import { Metrics } from '../../adapters/metrics/metrics.js';
@@ -70,12 +71,46 @@ export interface ReplaySummary {
   readonly exitCode: number | undefined;
 }
 
-/** The configuration a replay runs with: the defaults, the recorded one, then the override. */
-export function replayConfig(header: SessionHeader, override?: unknown): Config {
+const UNKNOWN_KEY = /^no such key/;
+
+/**
+ * The configuration a replay runs with: today's defaults, the recorded one, then the override.
+ * Keys of the recorded configuration that this version of the bot no longer has are dropped (and
+ * listed), so that an older recording stays replayable; any other problem is a ConfigError.
+ */
+export function replayConfig(
+  header: SessionHeader,
+  override?: unknown,
+): { config: Config; droppedKeys: string[] } {
   const defaults = parseYaml(readFileSync(DEFAULTS_PATH, 'utf8')) as unknown;
-  let merged = mergeConfig(defaults, header.config);
-  if (override !== undefined) merged = mergeConfig(merged, override);
-  return validateConfig(merged, 'the recorded configuration');
+  const recorded = structuredClone(header.config) as Record<string, unknown>;
+  const droppedKeys: string[] = [];
+  for (;;) {
+    let merged = mergeConfig(defaults, recorded);
+    if (override !== undefined) merged = mergeConfig(merged, override);
+    try {
+      return { config: validateConfig(merged, 'the recorded configuration'), droppedKeys };
+    } catch (e) {
+      const unknown = e instanceof ConfigError ? e.issues.filter((i) => UNKNOWN_KEY.test(i.expected)) : [];
+      const removable = unknown.filter((i) => removeKey(recorded, i.key));
+      if (removable.length === 0 || removable.length !== (e as ConfigError).issues.length) throw e;
+      droppedKeys.push(...removable.map((i) => i.key));
+    }
+  }
+}
+
+/** Deletes a dotted key from a plain object; whether it was there. */
+function removeKey(obj: Record<string, unknown>, key: string): boolean {
+  const parts = key.split('.');
+  let at: unknown = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof at !== 'object' || at === null) return false;
+    at = (at as Record<string, unknown>)[p];
+  }
+  const last = parts[parts.length - 1]!;
+  if (typeof at !== 'object' || at === null || !(last in at)) return false;
+  delete (at as Record<string, unknown>)[last];
+  return true;
 }
 
 /** Lets every promise settled by the last timer run (one macrotask turn). */
@@ -124,12 +159,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   };
   const source = await RecordingSource.open(options.recording, onBad);
   const header = source.header;
-  const config = replayConfig(header, options.configOverride);
+  const { config, droppedKeys } = replayConfig(header, options.configOverride);
   const clock = new ReplayClock(header.clock);
   const log = new DecisionLog(clock, header.clock, options.out);
   sink.log = log;
   for (const e of early) log.write('bad_line', { file: e.file, line: e.line, reason: e.reason });
   log.write('replay', { session: header.session, version: header.version, symbols: header.symbols });
+  if (droppedKeys.length > 0) log.divergence('config_keys_dropped', { keys: droppedKeys });
 
   const logger = options.logger ?? silentLogger();
   const metrics = new Metrics();

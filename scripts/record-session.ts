@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const account = sim.accounts[0]!;
   const rt = new Runtime({
     config,
-    clock,
+    clock: recorder.observeClock(clock),
     logger,
     metrics,
     endpoints: sim.urls,

@@ -183,7 +183,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const loop = startEventLoopMonitor();
   const rt = new Runtime({
     config,
-    clock,
+    // The recorder notes the bot's timers that fire late, so that a replay fires them late too.
+    clock: recorder === undefined ? clock : recorder.observeClock(clock),
     logger,
     metrics,
     endpoints,

@@ -53,7 +53,7 @@ async function recordSession(): Promise<void> {
   session = recorder.session;
   const rt = new Runtime({
     config,
-    clock: wallClock,
+    clock: recorder.observeClock(wallClock),
     logger,
     metrics: new Metrics(),
     endpoints: sim.urls,

@@ -2,15 +2,21 @@
  * The replay's clock: simulated time that moves only when the replay driver fires the next timer.
  * Unlike SimClock.advanceTo, it fires one timer at a time, so that the driver can let every promise
  * the timer settled run to completion before the next one fires, as the event loop would. Timers
- * due at the same time fire in the order they were armed. A binary heap keeps a busy session
+ * due at the same time fire in the order they were armed. A bot timer that fired late in the
+ * recorded session (the live event loop was busy) fires at the recorded time. A binary heap keeps a busy session
  * (tens of thousands of timers) cheap.
  */
 import type { Clock, TimerId } from '../../domain/clock.js';
 
 interface Timer {
   readonly id: number;
-  readonly at: number;
+  at: number;
+  readonly ms: number;
   readonly fn: () => void;
+  /** The replay's own (a recorded frame, an answer): never moved to a recorded firing time. */
+  readonly internal: boolean;
+  /** Looked up in the recording's late firings already. */
+  checked: boolean;
   cancelled: boolean;
 }
 
@@ -30,14 +36,28 @@ export class ReplayClock implements Clock {
     return this.#now;
   }
 
-  setTimeout = (fn: () => void, ms: number): TimerId => {
+  /**
+   * When the bot's timer armed for `ms` and due at `due` fired late in the recorded session, the
+   * time it fired (recorder `timer` lines); the replay fires it then too.
+   */
+  recordedFiring: ((due: number, ms: number) => number | undefined) | undefined;
+
+  /** The bot's timers (XState's delays, the actors' timeouts). */
+  setTimeout = (fn: () => void, ms: number): TimerId => this.#arm(fn, ms, false);
+
+  /** The replay's own timers: recorded frames and answers, due exactly when recorded. */
+  schedule(fn: () => void, ms: number): TimerId {
+    return this.#arm(fn, ms, true);
+  }
+
+  #arm(fn: () => void, ms: number, internal: boolean): number {
     const id = this.#nextId++;
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const t: Timer = { id, at: this.#now + delay, fn, cancelled: false };
+    const t: Timer = { id, at: this.#now + delay, ms, fn, internal, checked: internal, cancelled: false };
     this.#byId.set(id, t);
     this.#push(t);
     return id;
-  };
+  }
 
   clearTimeout = (id: TimerId): void => {
     const t = this.#byId.get(id as number);
@@ -63,6 +83,16 @@ export class ReplayClock implements Clock {
     const t = this.#heap[0];
     if (t === undefined || t.at > limit) return false;
     this.#pop();
+    if (!t.checked) {
+      t.checked = true;
+      const late = this.recordedFiring?.(t.at, t.ms);
+      if (late !== undefined && late > t.at) {
+        // Fired late live: it goes back in the queue at the time it fired then.
+        t.at = late;
+        this.#push(t);
+        return true;
+      }
+    }
     this.#byId.delete(t.id);
     if (t.at > this.#now) this.#now = t.at;
     t.fn();

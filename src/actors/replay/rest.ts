@@ -14,7 +14,7 @@
  * The recorded answer goes through the same interpretation as the client's (status, envelope,
  * retCode, the endpoint's schema), so the bot sees the same typed results and errors it saw live.
  */
-import type { Clock } from '../../domain/clock.js';
+import type { ReplayClock } from './clock.js';
 import {
   AuthError,
   BadResponseError,
@@ -42,7 +42,7 @@ export const MATCH_WINDOW_MS = 2_000;
 const SYNTHESIZED_LATENCY_MS = 1;
 
 export interface ReplayRestDeps {
-  readonly clock: Clock;
+  readonly clock: ReplayClock;
   readonly source: RecordingSource;
   readonly decisions: DecisionLog;
 }
@@ -115,7 +115,7 @@ export class ReplayRest extends BybitRest {
       decisions.divergence('unrecorded', { method: spec.method, path: spec.path, replayed: req });
     const took = attempt === undefined ? 0 : attempt.receivedAt - attempt.sentAt;
     return new Promise<RestResult<T>>((resolve, reject) => {
-      clock.setTimeout(() => {
+      clock.schedule(() => {
         try {
           resolve(this.#interpret(spec, attempt, Math.max(t, at - took), at));
         } catch (e) {

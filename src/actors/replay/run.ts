@@ -219,15 +219,16 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   let rootError: unknown;
   root.subscribe({ error: (err) => (rootError = err) });
 
+  clock.recordedFiring = (due, ms) => source.recordedFiring(due, ms);
   source.onControl = (t, to, event) => {
-    clock.setTimeout(() => {
+    clock.schedule(() => {
       log.write('control', { to, event });
       const target = (to === 'root' ? root : root.system.get(to)) as AnyActorRef | undefined;
       if (target !== undefined && root.getSnapshot().status === 'active') target.send(event);
     }, t - clock.now());
   };
   source.onGap = (t, dropped) => {
-    clock.setTimeout(() => log.write('gap', { dropped }), t - clock.now());
+    clock.schedule(() => log.write('gap', { dropped }), t - clock.now());
   };
 
   // The start-up's first calls are made synchronously by start(): their answers must be filed.

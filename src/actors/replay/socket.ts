@@ -8,7 +8,8 @@
  * the same operation by order, and answered by the response to the recorded request's id (a
  * request nothing recorded answers gets a synthesized acceptance, noted as a divergence).
  */
-import type { Clock, TimerId } from '../../domain/clock.js';
+import type { TimerId } from '../../domain/clock.js';
+import type { ReplayClock } from './clock.js';
 import type { BotError } from '../../errors.js';
 import { InvariantError, UnreachableError } from '../../errors.js';
 import type { BybitSocketDeps } from '../../adapters/bybit/ws/socket.js';
@@ -36,7 +37,7 @@ interface Waiter<T> {
 type State = 'idle' | 'connecting' | 'open' | 'closed';
 
 export interface ReplaySocketDeps {
-  readonly clock: Clock;
+  readonly clock: ReplayClock;
   readonly decisions: DecisionLog;
   /** The recorded session this socket plays, or undefined when the recording has no more. */
   readonly session: SocketSession | undefined;
@@ -48,7 +49,7 @@ export class ReplaySocket implements VenueSocket {
   readonly kind: BybitSocketDeps['kind'];
   readonly #d: BybitSocketDeps;
   readonly #r: ReplaySocketDeps;
-  readonly #clock: Clock;
+  readonly #clock: ReplayClock;
   #state: State = 'idle';
   #next = 0;
   /** The timer of the next recorded event, boxed (a TimerId may be any value). */
@@ -178,7 +179,7 @@ export class ReplaySocket implements VenueSocket {
   }
 
   #after(ms: number, fn: () => void): TimerId {
-    return this.#clock.setTimeout(fn, ms);
+    return this.#clock.schedule(fn, ms);
   }
 
   /** Arms the timer of the next recorded event of the session, if any is buffered. */

@@ -67,6 +67,8 @@ export class RecordingSource {
   /** Recorded calls not yet matched, per `METHOD path`, in the order they ended. */
   readonly calls = new Map<string, RecordedCall[]>();
   readonly sessions: Record<SocketKind, SocketSession[]> = { public: [], private: [], trade: [] };
+  /** Late firings of the bot's timers, by `due|ms`, in the order they fired. */
+  readonly #timers = new Map<string, number[]>();
   /** Called for each control line (an event sent to the actor system from outside). */
   onControl: ((t: number, to: string, event: { type: string }) => void) | undefined;
   /** Called for each gap line (lines the recorder had to drop). */
@@ -119,6 +121,15 @@ export class RecordingSource {
   /** Lines read so far (the header included). */
   get lines(): number {
     return this.#lines + 1;
+  }
+
+  /** When the bot's timer due at `due` (armed for `ms`) fired in the recorded session, if late. */
+  recordedFiring(due: number, ms: number): number | undefined {
+    const key = `${due}|${ms}`;
+    const list = this.#timers.get(key);
+    const t = list?.shift();
+    if (list !== undefined && list.length === 0) this.#timers.delete(key);
+    return t;
   }
 
   /** Whether fillTo(limit) may have lines to file (false when the next line is known to be later). */
@@ -230,6 +241,15 @@ export class RecordingSource {
           return this.#bad(l, 'control line without "to" and an event with a type');
         if (event.type === 'shutdown.request') this.sawShutdown = true;
         this.onControl?.(t, v['to'], event as { type: string });
+        return;
+      }
+      case 'timer': {
+        const { due, ms } = v;
+        if (!isNum(due) || !isNum(ms)) return this.#bad(l, 'timer line without "due" and "ms"');
+        const key = `${due}|${ms}`;
+        const list = this.#timers.get(key);
+        if (list === undefined) this.#timers.set(key, [t]);
+        else list.push(t);
         return;
       }
       case 'gap':

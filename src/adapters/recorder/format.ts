@@ -15,7 +15,7 @@ import type { RestAttempt } from '../bybit/rest/client.js';
 export const RECORDING_VERSION = 1;
 
 /** Channels of the lines after the header. */
-export type Channel = 'ws.public' | 'ws.private' | 'ws.trade' | 'rest' | 'control' | 'gap';
+export type Channel = 'ws.public' | 'ws.private' | 'ws.trade' | 'rest' | 'control' | 'timer' | 'gap';
 
 /** The first line of every part file. */
 export interface SessionHeader {
@@ -116,6 +116,14 @@ export function restResponseLine(
 /** An event sent to the actor system from outside it (a signal's shutdown request, say). */
 export function controlLine(t: number, w: number, m: number, to: string, event: unknown): string {
   return `${stamp(t, w, m, 'control')},"to":${q(to)},"event":${JSON.stringify(event)}}\n`;
+}
+
+/**
+ * A timer of the bot that fired later than it was due (the event loop was busy): armed for `ms`,
+ * due at `due`, fired at `t`. Replay fires it at `t` too, so that the bot sees what it saw live.
+ */
+export function timerLine(t: number, w: number, m: number, due: number, ms: number): string {
+  return `${stamp(t, w, m, 'timer')},"due":${due},"ms":${ms}}\n`;
 }
 
 /** Marks lines the recorder had to drop (its buffer was full): replay reports the hole. */

@@ -12,6 +12,7 @@ import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
 import type { RestAttempt, RestCallRecord, RestObserver } from '../bybit/rest/client.js';
 import type { Config } from '../../config/schema.js';
+import type { Clock, TimerId } from '../../domain/clock.js';
 import type { Logger } from '../log/logger.js';
 import {
   RECORDING_VERSION,
@@ -20,6 +21,7 @@ import {
   headerLine,
   restRequestLine,
   restResponseLine,
+  timerLine,
   wsEventLine,
   wsFrameLine,
   type Channel,
@@ -63,6 +65,11 @@ export interface SessionRecorder {
   readonly rest: RestObserver;
   /** An event sent to the actor `to` from outside the system. */
   control(to: string, event: unknown, at: number): void;
+  /**
+   * The bot's clock, observed: every timer that fires later than due is recorded with the time it
+   * fired. Give it to the Runtime (not to the simulator: the venue's timers are not the bot's).
+   */
+  observeClock(clock: Clock): Clock;
   /** Flushes and closes within the time given (the shutdown's flush step). */
   close(timeoutMs: number): Promise<void>;
 }
@@ -262,6 +269,21 @@ export class Recorder implements SessionRecorder {
 
   control(to: string, event: unknown, at: number): void {
     this.#line(controlLine(at, this.#wall(), this.#mono(), to, event));
+  }
+
+  observeClock(clock: Clock): Clock {
+    return {
+      now: () => clock.now(),
+      setTimeout: (fn: () => void, ms: number) => {
+        const due = clock.now() + (Number.isFinite(ms) && ms > 0 ? ms : 0);
+        return clock.setTimeout(() => {
+          const at = clock.now();
+          if (at > due) this.#line(timerLine(at, this.#wall(), this.#mono(), due, ms));
+          fn();
+        }, ms);
+      },
+      clearTimeout: (id: TimerId) => clock.clearTimeout(id),
+    };
   }
 
   /** Appends what is buffered now (tests; the timer and the shutdown do it otherwise). */

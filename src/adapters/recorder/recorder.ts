@@ -111,9 +111,13 @@ export function configHash(value: unknown): string {
     .digest('hex')}`;
 }
 
-/** A session id that sorts by time: 2025-01-31T12-00-00-123Z-p4242. */
+/**
+ * A session id that sorts by time (UTC): 20250131-120000-123-p4242. Digits in runs, so that the
+ * log's secret redaction reads it as numbers, not as a random token, and the path stays visible.
+ */
 export function sessionId(wallMs: number, pid: number): string {
-  return `${new Date(wallMs).toISOString().replace(/[:.]/g, '-')}-p${pid}`;
+  const iso = new Date(wallMs).toISOString(); // 2025-01-31T12:00:00.123Z
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${iso.slice(20, 23)}-p${pid}`;
 }
 
 interface RecorderMetrics {

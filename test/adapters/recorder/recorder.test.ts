@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/adapters/log/logger.js';
+import { redact } from '../../../src/adapters/log/redact.js';
 import { readRecording, recordingFiles } from '../../../src/adapters/recorder/reader.js';
 import {
   configHash,
@@ -258,10 +259,12 @@ describe('recorderFromConfig', () => {
     void forced!.close(1_000);
   });
 
-  it('names sessions so that they sort by time', () => {
+  it('names sessions so that they sort by time and read as numbers', () => {
     const a = sessionId(Date.UTC(2025, 0, 31, 9, 0, 0, 5), 42);
     const b = sessionId(Date.UTC(2025, 0, 31, 10, 0, 0, 0), 7);
-    expect(a).toBe('2025-01-31T09-00-00-005Z-p42');
+    expect(a).toBe('20250131-090000-005-p42');
     expect([b, a].sort()).toEqual([a, b]);
+    // The log's secret redaction leaves it readable: the path logged at start is useful.
+    expect(redact(`data/recordings/${a}/0001.jsonl`)).toBe(`data/recordings/${a}/0001.jsonl`);
   });
 });

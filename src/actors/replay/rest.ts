@@ -62,6 +62,11 @@ type Match =
 export class ReplayRest extends BybitRest {
   readonly #r: ReplayRestDeps;
   #synthesized = 0;
+  /**
+   * Recorded answers parsed once: a read answered from the nearest recorded one may reuse an
+   * answer many times. The schema still parses `result` afresh for each call, into new objects.
+   */
+  readonly #envelopes = new WeakMap<RestAttempt, Envelope | null>();
   /** The latest recorded call of each endpoint answered or passed over. */
   readonly #last = new Map<string, RecordedCall>();
 
@@ -123,6 +128,15 @@ export class ReplayRest extends BybitRest {
         }
       }, at - t);
     });
+  }
+
+  #envelope(a: RestAttempt, body: string): Envelope | undefined {
+    let env = this.#envelopes.get(a);
+    if (env === undefined) {
+      env = envelopeOf(body) ?? null;
+      this.#envelopes.set(a, env);
+    }
+    return env ?? undefined;
   }
 
   #match(key: string, req: string, t: number): Match {
@@ -209,7 +223,7 @@ export class ReplayRest extends BybitRest {
       throw new UnreachableError(endpoint, a.error.sent, { cause: new Error(a.error.message) });
     const status = a.status ?? 0;
     const body = a.body ?? '';
-    const env = envelopeOf(body);
+    const env = this.#envelope(a, body);
     const retryAfter = (fallback: number) => {
       const reset = Number(a.headers?.['x-bapi-limit-reset-timestamp']);
       return Number.isFinite(reset) && reset > 0

@@ -367,8 +367,9 @@ describe('canary', { timeout: 180_000 }, () => {
         ? { dataDir: join(dir, 'journal') }
         : { url: journalConfig.url, schema: journalSchema },
     );
+    // Orders always reach the journal; fills only when the market crossed our quotes in the run.
     expect(journal).toMatch(/^orders /m);
-    expect(journal).toMatch(/^fills /m);
+    expect(journal).toMatch(/^order_events /m);
 
     // Everything the run left behind.
     const outputs = [

@@ -105,9 +105,12 @@ const GHSA = /GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}/g;
 /** A run of token characters, with base64 padding. Shorter runs are never secrets by shape. */
 const TOKEN = /[A-Za-z0-9+/_-]{16,}(?:==?(?![A-Za-z0-9+/_=-]))?/g;
 
-/** Pieces of identifiers, paths and numbers that are words, not random. */
+/**
+ * Pieces of identifiers, paths and numbers that are words, not random (`29T11` and `349Z` are the
+ * pieces of a timestamp written into a file name).
+ */
 const WORD_PIECE =
-  /^(?:\d{1,31}|[a-z]+\d*|[A-Z]+\d*|[A-Z][a-z]+\d*|\d+[a-z]{1,3}|[a-z]{1,2}\d{1,3}[a-z]{1,2}|[A-Z]{1,2}\d{1,3}[A-Z]{1,2})$/;
+  /^(?:\d{1,31}|[a-z]+\d*|[A-Z]+\d*|[A-Z][a-z]+\d*|\d+[a-z]{1,3}|[a-z]{1,2}\d{1,3}[a-z]{1,2}|[A-Z]{1,2}\d{1,3}[A-Z]{1,2}|\d{1,4}[TZ]\d{0,4})$/;
 const LETTERS_THEN_DIGITS = /^([A-Za-z]+)\d*$/;
 const HUMPS = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g;
 const ACRONYM = /^[A-Z]+$/;

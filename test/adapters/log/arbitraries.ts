@@ -339,6 +339,13 @@ const benignToken: fc.Arbitrary<string> = fc.oneof(
   },
   {
     weight: 1,
+    // A timestamp in a file name: the recorder's session directories.
+    arbitrary: fc
+      .tuple(fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }), fc.nat(99_999))
+      .map(([d, pid]) => `data/recordings/${d.toISOString().replace(/[:.]/g, '-')}-p${pid}/0001.jsonl`),
+  },
+  {
+    weight: 1,
     arbitrary: fc
       .tuple(fc.nat(23), fc.nat(59), fc.nat(59))
       .map((t) => t.map((n) => String(n).padStart(2, '0')).join(':')),

@@ -82,6 +82,9 @@ describe('redact: the cases by name', () => {
       'MM_EXCHANGE_RATE_LIMITED /v5/order/create-batch reconcileIntervalMs XMLHttpRequest file:///tmp/mm-bot-Xa3fQp/bot.log';
     expect(redact(kept)).toBe(kept);
     expect(isSecretToken('parseJSONResponseBody')).toBe(false);
+    expect(redact('data/recordings/2026-11-29T11-11-48-349Z-p24636/0001.jsonl')).toBe(
+      'data/recordings/2026-11-29T11-11-48-349Z-p24636/0001.jsonl',
+    );
     expect(redact('see https://github.com/advisories/GHSA-jrc7-96c5-q579')).toBe(
       'see https://github.com/advisories/GHSA-jrc7-96c5-q579',
     );

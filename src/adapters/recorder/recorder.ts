@@ -248,6 +248,7 @@ export class Recorder implements SessionRecorder {
       config: info.config,
     };
     this.#lastT = info.clock;
+    this.#writer.compressLeftovers();
     const held = this.#held;
     this.#held = [];
     for (const l of held) this.#writer.write(l);

@@ -8,11 +8,12 @@
  *
  * Nothing here throws at the caller: a failing disk is logged and counted, and the bot trades on.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { gzipFile } from './gzip.js';
-import { pruneRecordings } from './retention.js';
+import { listRecordingFiles, pruneRecordings } from './retention.js';
 
 export interface WriterOptions {
   /** The recordings directory (retention counts every session in it). */
@@ -39,6 +40,9 @@ export interface WriterOptions {
 
 const pad = (n: number): string => String(n).padStart(4, '0');
 
+/** An uncompressed part of another session untouched this long is a leftover to gzip. */
+const LEFTOVER_AGE_MS = 10 * 60_000;
+
 /** Appends lines to the rotating part files of one session. */
 export class RecordingWriter {
   readonly #o: WriterOptions;
@@ -55,6 +59,8 @@ export class RecordingWriter {
   #writing: Promise<void> | undefined;
   #closed = false;
   readonly #background = new Set<Promise<unknown>>();
+  /** Files being gzipped: a compression cut short at close leaves its .tmp, removed at once. */
+  readonly #compressing = new Set<string>();
   #lastErrorLog = Number.NEGATIVE_INFINITY;
 
   constructor(options: WriterOptions) {
@@ -150,13 +156,36 @@ export class RecordingWriter {
   }
 
   async #compressAndPrune(path: string, signal?: AbortSignal): Promise<void> {
+    this.#compressing.add(path);
     try {
       await gzipFile(path, signal);
     } catch (err) {
       if (!signal?.aborted)
         this.#o.logger.warn({ err, path }, 'recording file could not be gzipped; kept as is');
+    } finally {
+      this.#compressing.delete(path);
     }
     await this.#prune();
+  }
+
+  /**
+   * Gzips the closed parts an earlier process left uncompressed (it was stopped while compressing
+   * its last part) and removes what such an interrupted compression left; in the background.
+   */
+  compressLeftovers(): void {
+    this.#track(
+      (async () => {
+        const before = Date.now() - LEFTOVER_AGE_MS;
+        for (const f of await listRecordingFiles(this.#o.root)) {
+          if (this.#closed || f.path.endsWith('.gz') || dirname(f.path) === this.#dir) continue;
+          // A part written to lately may be another running bot's: never touched.
+          const mtime = (await stat(f.path).catch(() => undefined))?.mtimeMs ?? Date.now();
+          if (mtime > before) continue;
+          await rm(`${f.path}.gz.tmp`, { force: true });
+          await this.#compressAndPrune(f.path);
+        }
+      })().catch((err: unknown) => this.#o.logger.warn({ err }, 'old recordings could not be gzipped')),
+    );
   }
 
   async #prune(): Promise<void> {
@@ -215,5 +244,7 @@ export class RecordingWriter {
     await Promise.race([work, deadline]);
     clearTimeout(timer);
     this.#closed = true;
+    // The process may exit right after: what an aborted compression wrote must not outlive it.
+    for (const path of this.#compressing) rmSync(`${path}.gz.tmp`, { force: true });
   }
 }

@@ -2,12 +2,12 @@
  * The session recorder on a real disk (a temporary directory): header, line format, rotation with
  * gzip, the disk bound, the memory bound with its gap line, and the flush at close.
  */
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../src/adapters/log/logger.js';
 import { redact } from '../../../src/adapters/log/redact.js';
 import { readRecording, recordingFiles } from '../../../src/adapters/recorder/reader.js';
@@ -237,6 +237,29 @@ describe('Recorder', () => {
     const [part] = await linesOf(join(root, 's1'));
     expect(part!.lines[0]).toMatchObject({ type: 'header', mode: 'unknown' });
     expect(part!.lines[1]).toMatchObject({ ch: 'ws.public', ev: 'connect_failed', error: 'refused' });
+  });
+});
+
+describe('leftovers of an earlier process', () => {
+  it('gzips parts left uncompressed and removes cut-short compressions, but not recent parts', async () => {
+    const old = join(root, 'old');
+    const busy = join(root, 'busy');
+    await mkdir(old);
+    await mkdir(busy);
+    const header = `${JSON.stringify({ type: 'header', v: 1, session: 'old', clock: 0, config: {} })}\n`;
+    await writeFile(join(old, '0001.jsonl'), header);
+    await writeFile(join(old, '0001.jsonl.gz.tmp'), 'half a gzip');
+    await writeFile(join(busy, '0001.jsonl'), header); // written to just now: another bot's, maybe
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(old, '0001.jsonl'), hourAgo, hourAgo);
+    const r = recorder();
+    r.start(info);
+    await vi.waitFor(async () => expect((await readdir(old)).sort()).toEqual(['0001.jsonl.gz']), {
+      timeout: 10_000,
+    });
+    await r.close(10_000);
+    expect(gunzipSync(await readFile(join(old, '0001.jsonl.gz'))).toString()).toBe(header);
+    expect(await readdir(busy)).toEqual(['0001.jsonl']);
   });
 });
 

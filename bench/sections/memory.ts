@@ -38,6 +38,10 @@ export interface MemoryResult {
   readonly samples: number;
   /** The bot still quoting and its shutdown clean at the end. */
   readonly healthy: boolean;
+  /** What the end looked like: open orders before the signal, exit code, orders left after. */
+  readonly end?: { readonly open: number; readonly exit: number | string; readonly left: number };
+  /** The bot's warnings and errors (kill switch, halts, refusals), counted by message, at most 10. */
+  readonly warnings?: Readonly<Record<string, number>>;
   readonly error?: string;
 }
 
@@ -49,6 +53,19 @@ function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m === null ? Number.NaN : Number(m[1]) / 1024;
+}
+
+/** The bot's warn and error lines, counted by message (the ten most frequent). */
+function warningsOf(log: string): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of log.split('\n')) {
+    if (!/"level":"(warn|error|fatal)"/.test(line)) continue;
+    const reason = /"reason":"([^"]*)"/.exec(line)?.[1];
+    const msg =
+      (/"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 80)) + (reason === undefined ? '' : `: ${reason}`);
+    counts.set(msg, (counts.get(msg) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).slice(0, 10));
 }
 
 export async function runMemory(o: MemoryOptions): Promise<MemoryResult> {
@@ -65,18 +82,17 @@ export async function runMemory(o: MemoryOptions): Promise<MemoryResult> {
     symbols: SYMBOLS,
     // One order size for both: a multiple of ETHUSDT's 0.01 step, with room for it in the limits.
     strategy: { order_size: '0.01' },
-    risk: {
-      max_position_base: '0.5',
-      max_position_usd: 50_000,
-      daily_max_loss_usd: 5_000,
-      max_drawdown_usd: 10_000,
-    },
+    // Sixty times the takers pick the quotes off sixty times as often: the kill switch would halt
+    // the bot within minutes, and the run would measure a bot that no longer trades.
+    risk: { enable_kill_switch: false, max_position_base: '0.5', max_position_usd: 50_000 },
     limits: { max_requests_per_sec: 30 },
   });
   const t: number[] = [];
   const rss: number[] = [];
   let error: string | undefined;
   let healthy = false;
+  let end: MemoryResult['end'];
+  let warnings: Record<string, number> | undefined;
   let frames = Number.NaN;
   try {
     await until(
@@ -105,10 +121,12 @@ export async function runMemory(o: MemoryOptions): Promise<MemoryResult> {
       await new Promise((r) => setTimeout(r, o.sampleMs));
     }
     frames = (sim.stats().framesSent - f0) / ((performance.now() - t0) / 1000);
-    const quoting = ourOpenOrders(sim) > 0;
+    const open = ourOpenOrders(sim);
     bot.child.kill('SIGTERM');
     const { code } = await bot.exited;
-    healthy = quoting && code === 0 && ourOpenOrders(sim) === 0;
+    end = { open, exit: code, left: ourOpenOrders(sim) };
+    healthy = open > 0 && code === 0 && end.left === 0;
+    warnings = warningsOf(bot.log());
   } catch (e) {
     error = (e as Error).message;
   } finally {
@@ -130,6 +148,8 @@ export async function runMemory(o: MemoryOptions): Promise<MemoryResult> {
     symbols: SYMBOLS,
     samples: rss.length,
     healthy,
+    ...(end === undefined ? {} : { end }),
+    ...(warnings === undefined ? {} : { warnings }),
     ...(error === undefined ? {} : { error }),
   };
 }

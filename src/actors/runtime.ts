@@ -56,6 +56,8 @@ export interface RuntimeDeps {
   readonly endpoints: Endpoints;
   readonly credentials: Credentials;
   readonly inspect?: Observer<InspectionEvent> | ((e: InspectionEvent) => void) | undefined;
+  /** Whether `inspect` also sees the order machines (default true). */
+  readonly inspectOrders?: boolean;
   /** Event-loop lag p99 in ms since the last call (0 where it means nothing, as in replay). */
   readonly eventLoopLagMs: () => number;
   /** The venue; by default the real one at `endpoints` (liveVenue). */
@@ -244,7 +246,8 @@ export class Runtime {
       },
       postOnly: config.strategy.post_only,
       strangers: config.exchange.startup_orders,
-      inspect: this.d.inspect,
+      // Replay logs order changes through trades.order: inspecting every order machine would only cost.
+      inspect: this.d.inspectOrders === false ? undefined : this.d.inspect,
       onFill: (fill) => {
         if (!portfolio.applyFill(fill)) return;
         this.d.trades?.fill({

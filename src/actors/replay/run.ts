@@ -211,6 +211,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     },
     credentials: credentials('replay', 'replay'),
     inspect: log.inspect,
+    inspectOrders: false,
     eventLoopLagMs: () => 0,
     venue,
     trades: teeTradeLog(log, options.trades),

@@ -25,7 +25,7 @@ describe('a one-minute soak of a leaking bot', { timeout: 240_000 }, () => {
       rss: { leak: boolean; slopeMbPerHour: number };
     };
     expect(analysis.rss.leak).toBe(true);
-    // About 9 GB/h is retained; the sampler sees it as such (loosely: the host is shared).
+    // About 36 GB/h is retained; the sampler sees it as such (loosely: the host is shared).
     expect(analysis.rss.slopeMbPerHour).toBeGreaterThan(2_000);
     // The run itself went the full time: the leak is what failed it.
     expect(v.criteria.find((c) => c.id === 'full_duration')!.passed).toBe(true);

@@ -355,7 +355,11 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
         metrics.childRestarts.inc({ child: p.id });
         logger.warn({ child: p.id, restarts: p.restarts }, 'child restarted');
       },
-      escalated: (_, p: { reason: string }) => logger.error({ reason: p.reason }, 'escalating to shutdown'),
+      escalated: (_, p: { reason: string; error?: unknown }) =>
+        logger.error(
+          p.error === undefined ? { reason: p.reason } : { reason: p.reason, err: p.error },
+          'escalating to shutdown',
+        ),
     },
   });
   const root: RootActor = createActor(logic, {

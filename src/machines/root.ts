@@ -94,7 +94,7 @@ const child = (name: RootChildName): AnyActorLogic => missingCallback(name);
 
 type LeafAction =
   | { type: 'childRestarted'; params: { id: string; restarts: number } }
-  | { type: 'escalated'; params: { reason: ShutdownReason } };
+  | { type: 'escalated'; params: { reason: ShutdownReason; error?: unknown } };
 
 const base = setup({
   types: {
@@ -118,7 +118,7 @@ const base = setup({
   },
   actions: {
     childRestarted: (_, _params: { id: string; restarts: number }) => {},
-    escalated: (_, _params: { reason: ShutdownReason }) => {},
+    escalated: (_, _params: { reason: ShutdownReason; error?: unknown }) => {},
   },
   guards: {
     isSupervisedChild: ({ context, event }) => {
@@ -209,9 +209,11 @@ export const rootMachine = base
         enqueue.assign({ reason: 'restart_budget' });
         enqueue({ type: 'escalated', params: { reason: 'restart_budget' } });
       }),
-      escalateStartup: base.enqueueActions(({ enqueue }) => {
+      escalateStartup: base.enqueueActions(({ enqueue, event }) => {
         enqueue.assign({ reason: 'startup_failed' });
-        enqueue({ type: 'escalated', params: { reason: 'startup_failed' } });
+        // The operator needs the cause (a bad instrument size, an unreachable venue), not only the verdict.
+        const error = (event as { error?: unknown }).error;
+        enqueue({ type: 'escalated', params: { reason: 'startup_failed', error } });
       }),
       resetRestarts: base.assign({ restarts: 0 }),
       recordShutdown: base.assign(({ context, event }) => {

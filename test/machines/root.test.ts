@@ -254,11 +254,12 @@ describe('root machine on a simulated clock', () => {
     }
   });
 
-  it('shuts down with exit code 1 when start-up fails', async () => {
-    const h = harness({ startup: () => Promise.reject(new Error('no instruments')) });
+  it('shuts down with exit code 1 when start-up fails, passing the cause on', async () => {
+    const cause = new Error('no instruments');
+    const h = harness({ startup: () => Promise.reject(cause) });
     const end = await waitFor(h.actor, (s) => s.status === 'done');
     expect(end.output).toEqual({ exitCode: 1, reason: 'startup_failed', verified: true });
-    expect(h.calls).toEqual([['escalated', 0, { reason: 'startup_failed' }]]);
+    expect(h.calls).toEqual([['escalated', 0, { reason: 'startup_failed', error: cause }]]);
     expect(h.feeds).toEqual([]);
   });
 });

@@ -59,8 +59,12 @@ export class Quoting {
           ...(deps.inspect === undefined ? {} : { inspect: deps.inspect }),
         },
       );
+      // Every event notifies, most without a change of state: the gauge is set on changes only.
+      let last: string | undefined;
       actor.subscribe((s) => {
         const state = typeof s.value === 'string' ? s.value : (Object.keys(s.value)[0] ?? '');
+        if (state === last) return;
+        last = state;
         deps.metrics.setMachineState(`quoter.${symbol}`, state, QUOTER_STATES);
         deps.onState?.(symbol, state);
       });
@@ -76,6 +80,22 @@ export class Quoting {
   send(event: QuoterEvent, symbol?: string): void {
     if (symbol !== undefined) this.#quoters.get(symbol)?.send(event);
     else for (const q of this.#quoters.values()) q.send(event);
+  }
+
+  /**
+   * The market of a symbol moved. Sent only where the quoter acts on it (ready, or cooling and not
+   * yet dirty): elsewhere the event is a no-op, and book pushes come every few milliseconds, so
+   * sending it anyway would run the machine, its subscribers and inspector for nothing.
+   */
+  marketChanged(symbol: string): void {
+    const q = this.#quoters.get(symbol);
+    if (q === undefined) return;
+    const s = q.getSnapshot();
+    if (s.status !== 'active') return;
+    const v = s.value;
+    if (typeof v === 'string' || !('quoting' in v)) return;
+    if (v.quoting === 'cooling' && s.context.dirty) return;
+    q.send({ type: 'market.changed' });
   }
 
   riskChanged(state: RiskState): void {

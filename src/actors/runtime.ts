@@ -213,7 +213,7 @@ export class Runtime {
       logger: logger.child({ component: 'market' }),
       metrics,
       inspect: this.d.inspect,
-      onChanged: (symbol) => this.#started?.quoting.send({ type: 'market.changed' }, symbol),
+      onChanged: (symbol) => this.#started?.quoting.marketChanged(symbol),
       onLive: (symbol, live) =>
         this.#started?.quoting.send({ type: live ? 'book.live' : 'book.notLive' }, symbol),
       onResync: (_symbol, topic) => this.#resubscribe(topic),

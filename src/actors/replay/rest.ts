@@ -35,6 +35,7 @@ import { BybitRest } from '../../adapters/bybit/rest/endpoints.js';
 import { errorForRetCode } from '../../adapters/bybit/rest/ret-codes.js';
 import type { DecisionLog } from './decisions.js';
 import type { RecordedCall, RecordingSource } from './source.js';
+import type { VenueEcho } from './venue-echo.js';
 
 /** How far apart in time a call and its recorded counterpart may start. */
 export const MATCH_WINDOW_MS = 2_000;
@@ -45,6 +46,8 @@ export interface ReplayRestDeps {
   readonly clock: ReplayClock;
   readonly source: RecordingSource;
   readonly decisions: DecisionLog;
+  /** Pushes the order updates of accepted writes the recording has no answer for. */
+  readonly echo?: VenueEcho;
 }
 
 interface Envelope {
@@ -82,6 +85,8 @@ export class ReplayRest extends BybitRest {
     const key = `${spec.method} ${spec.path}`;
     const match = this.#match(key, req, t);
     const write = spec.method === 'POST';
+    const params = (spec.params ?? {}) as Record<string, unknown>;
+    if (write) this.#r.echo?.sent(spec.path, params);
     let attempt: RestAttempt | undefined;
     let at: number;
     let answer: string;
@@ -98,14 +103,9 @@ export class ReplayRest extends BybitRest {
       answer = 'recorded (nearest in time)';
     } else {
       at = t + SYNTHESIZED_LATENCY_MS;
-      attempt = {
-        sentAt: t,
-        receivedAt: at,
-        status: 200,
-        body: JSON.stringify(
-          write ? this.#ack(spec) : { retCode: 10016, retMsg: 'replay: no recorded answer' },
-        ),
-      };
+      const envelope = write ? this.#ack(spec) : { retCode: 10016, retMsg: 'replay: no recorded answer' };
+      attempt = { sentAt: t, receivedAt: at, status: 200, body: JSON.stringify(envelope) };
+      if (write) this.#r.echo?.accepted(spec.path, params, ackedIds(envelope), at);
       answer = write ? 'synthesized ack' : 'synthesized refusal';
     }
     decisions.request('rest', { method: spec.method, path: spec.path, params: spec.params ?? {} }, answer);
@@ -256,6 +256,19 @@ export class ReplayRest extends BybitRest {
       throw new BadResponseError(endpoint, `result failed its schema`, { cause: parsed.error });
     return { result: parsed.data, retExtInfo: env.retExtInfo, time: env.time, sentAt, receivedAt };
   }
+}
+
+/** The order ids a synthesized acceptance gave, by orderLinkId. */
+function ackedIds(env: Envelope): Map<string, string> {
+  const ids = new Map<string, string>();
+  const r = env.result as { list?: unknown; orderId?: unknown; orderLinkId?: unknown } | undefined;
+  const list = Array.isArray(r?.list) ? (r.list as unknown[]) : [r];
+  for (const i of list) {
+    const o = i as { orderId?: unknown; orderLinkId?: unknown } | undefined;
+    if (typeof o?.orderId === 'string' && typeof o.orderLinkId === 'string')
+      ids.set(o.orderLinkId, o.orderId);
+  }
+  return ids;
 }
 
 function envelopeOf(body: string): Envelope | undefined {

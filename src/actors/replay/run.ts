@@ -32,6 +32,7 @@ import { DecisionLog } from './decisions.js';
 import { ReplayRest } from './rest.js';
 import { ReplaySocket } from './socket.js';
 import { RecordingSource, type SocketKind } from './source.js';
+import { VenueEcho } from './venue-echo.js';
 
 /** How far ahead of the clock the recording is read. */
 const LOOKAHEAD_MS = 30_000;
@@ -172,6 +173,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const opened: Record<SocketKind, number> = { public: 0, private: 0, trade: 0 };
   let synthesized = 0;
   let rest: ReplayRest | undefined;
+  const echo = new VenueEcho(clock);
   const venue = (rt: Runtime): Venue => {
     rest = new ReplayRest(
       {
@@ -185,17 +187,22 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
         requestTimeoutMs: config.exchange.request_timeout_ms,
         maxRetries: config.exchange.max_retries,
       },
-      { clock, source, decisions: log },
+      { clock, source, decisions: log, echo },
     );
     return {
       rest,
-      openSocket: (deps) =>
-        new ReplaySocket(deps, {
+      openSocket: (deps) => {
+        const socket = new ReplaySocket(deps, {
           clock,
           decisions: log,
           session: source.sessions[deps.kind][opened[deps.kind]++],
           synthesizedId: () => `replay-ws-${++synthesized}`,
-        }),
+          onOrders: (orders) => echo.observed(orders),
+          echo,
+        });
+        if (deps.kind === 'private') echo.attach(socket);
+        return socket;
+      },
     };
   };
   const rt = new Runtime({

@@ -24,6 +24,8 @@ import { retCodeError, tradeResponseError } from '../../adapters/bybit/ws/trade-
 import { classifyInbound } from '../../adapters/bybit/wire/classify.js';
 import { refusedTopic, type ControlReply } from '../../adapters/bybit/wire/control.js';
 import type { TradeOp, WireTradeResponse } from '../../adapters/bybit/wire/trade.js';
+import type { WireOrder } from '../../adapters/bybit/wire/private.js';
+import type { VenueEcho } from './venue-echo.js';
 import type { VenueSocket } from '../feeds/socket-actor.js';
 import type { DecisionLog } from './decisions.js';
 import type { SessionEvent, SocketSession } from './source.js';
@@ -43,6 +45,10 @@ export interface ReplaySocketDeps {
   readonly session: SocketSession | undefined;
   /** A new order id for a synthesized acceptance (one sequence per replay). */
   readonly synthesizedId: () => string;
+  /** Sees the recorded order pushes first: what it returns of them is delivered (venue-echo.ts). */
+  readonly onOrders?: (orders: readonly WireOrder[]) => WireOrder[];
+  /** Pushes the order updates of accepted writes the recording has no answer for. */
+  readonly echo?: VenueEcho;
 }
 
 export class ReplaySocket implements VenueSocket {
@@ -64,6 +70,8 @@ export class ReplaySocket implements VenueSocket {
   #scanned = 0;
   readonly #trades = new Map<string, Waiter<WireTradeResponse> & { op: string }>();
   #closeReported = false;
+  /** The socket's message counter, its labels resolved once (they are hashed on every inc). */
+  readonly #messages: { inc: () => void };
   #ownClose = false;
 
   constructor(deps: BybitSocketDeps, replay: ReplaySocketDeps) {
@@ -71,6 +79,7 @@ export class ReplaySocket implements VenueSocket {
     this.#r = replay;
     this.kind = deps.kind;
     this.#clock = replay.clock;
+    this.#messages = deps.metrics.wsMessages.labels({ exchange: 'bybit', ws_type: deps.kind });
   }
 
   connect(): Promise<void> {
@@ -152,13 +161,15 @@ export class ReplaySocket implements VenueSocket {
     if (this.#state !== 'open')
       return Promise.reject(new WsNotReadyError(this.kind, op, 'not_open', 'retry'));
     this.#scanRequests();
+    this.#r.echo?.sentWs(op, args);
     const reqId = this.#recordedRequests.get(op)?.shift();
     this.#r.decisions.request('ws', { op, args }, reqId === undefined ? 'synthesized ack' : 'recorded');
     if (reqId === undefined) {
       this.#r.decisions.divergence('unrecorded', { op });
-      return new Promise<WireTradeResponse>((resolve) =>
-        this.#after(1, () => resolve(syntheticTradeAck(op, args, this.#r.synthesizedId))),
-      );
+      const ack = syntheticTradeAck(op, args, this.#r.synthesizedId);
+      const ids = new Map((ack.data?.list ?? []).map((o) => [o.orderLinkId, o.orderId]));
+      this.#r.echo?.acceptedWs(op, args, ids, this.#clock.now() + 1);
+      return new Promise<WireTradeResponse>((resolve) => this.#after(1, () => resolve(ack)));
     }
     return new Promise<WireTradeResponse>((resolve, reject) => {
       const timer = this.#after(this.#d.requestTimeoutMs, () => {
@@ -167,6 +178,11 @@ export class ReplaySocket implements VenueSocket {
       });
       this.#trades.set(reqId, { op, resolve, reject, timer });
     });
+  }
+
+  /** A frame the venue would have pushed that the recording lacks (venue-echo.ts). */
+  inject(raw: string): void {
+    if (this.#state === 'open') this.#inbound(raw);
   }
 
   close(code = 1000, reason = ''): Promise<void> {
@@ -234,7 +250,7 @@ export class ReplaySocket implements VenueSocket {
   }
 
   #inbound(text: string): void {
-    this.#d.metrics.wsMessages.inc({ exchange: 'bybit', ws_type: this.kind });
+    this.#messages.inc();
     const h = this.#d.handlers;
     try {
       const inbound = classifyInbound(text);
@@ -249,7 +265,17 @@ export class ReplaySocket implements VenueSocket {
           h.onTicker?.(inbound.frame);
           break;
         case 'private':
-          h.onPrivate?.(inbound);
+          {
+            const onOrders = this.#r.onOrders;
+            if (inbound.channel !== 'order' || onOrders === undefined) {
+              h.onPrivate?.(inbound);
+              break;
+            }
+            const data = onOrders(inbound.push.data);
+            if (data.length === inbound.push.data.length) h.onPrivate?.(inbound);
+            else if (data.length > 0) h.onPrivate?.({ ...inbound, push: { ...inbound.push, data } });
+            break;
+          }
           break;
         case 'reply':
           this.#reply(inbound.reply);

@@ -59,6 +59,17 @@ const KINDS: Record<string, SocketKind> = {
   'ws.trade': 'trade',
 };
 
+interface Held {
+  on: boolean;
+  readonly errors: RecordingLineError[];
+}
+
+interface Ahead {
+  readonly r?: IteratorResult<RecordedLine[]>;
+  readonly error?: Error;
+  readonly bad: readonly RecordingLineError[];
+}
+
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
@@ -83,29 +94,41 @@ export class RecordingSource {
   #lastT: number;
   #lines = 0;
   readonly #onBad: (e: RecordingLineError) => void;
+  /** Bad lines the reader met while reading ahead: reported when their batch is taken. */
+  readonly #held: Held;
+  /** The next batch, asked for as soon as the last one was taken (see #readAhead). */
+  #ahead: Promise<Ahead> | undefined;
 
   private constructor(
     header: SessionHeader,
     iter: AsyncGenerator<RecordedLine[]>,
     batch: RecordedLine[],
     onBad: (e: RecordingLineError) => void,
+    held: Held,
   ) {
     this.header = header;
     this.#iter = iter;
     this.#batch = batch;
     this.#onBad = onBad;
+    this.#held = held;
     this.#lastT = header.clock;
+    this.#readAhead();
   }
 
   /** Opens a recording (a session directory or a file) and reads its header. */
   static async open(path: string, onBad: (e: RecordingLineError) => void): Promise<RecordingSource> {
     const files = await recordingFiles(path);
-    const iter = readRecordingBatches(files, onBad);
+    const held: Held = { on: false, errors: [] };
+    const iter = readRecordingBatches(files, (e) => {
+      if (held.on) held.errors.push(e);
+      else onBad(e);
+    });
     const first = await iter.next();
     if (first.done === true || first.value.length === 0) throw new RecordingError(`${path}: empty recording`);
     const [head, ...rest] = first.value;
     const header = checkHeader(head!.value, `${head!.file}:${head!.line}`);
-    return new RecordingSource(header, iter, rest, onBad);
+    held.on = true;
+    return new RecordingSource(header, iter, rest, onBad, held);
   }
 
   /** No line is left to read. */
@@ -161,13 +184,35 @@ export class RecordingSource {
         this.#next = this.#batch[this.#at++];
         return;
       }
-      const r = await this.#iter.next();
-      if (r.done === true) this.#exhausted = true;
+      this.#readAhead();
+      const got = await this.#ahead!;
+      this.#ahead = undefined;
+      // Reported here, where the reader would have met them without reading ahead: the decisions
+      // log must not depend on when the disk answered.
+      for (const e of got.bad) this.#onBad(e);
+      if (got.error !== undefined) throw got.error;
+      if (got.r?.done !== false) this.#exhausted = true;
       else {
-        this.#batch = r.value;
+        this.#batch = got.r.value;
         this.#at = 0;
+        this.#readAhead();
       }
     }
+  }
+
+  /**
+   * Asks the reader for the next batch now, so that decompressing and parsing it (gunzip runs on
+   * libuv's thread pool) overlap with the replay of this one instead of stalling the next #peek.
+   */
+  #readAhead(): void {
+    if (this.#ahead !== undefined || this.#exhausted) return;
+    this.#ahead = this.#iter.next().then(
+      (r): Ahead => ({ r, bad: this.#held.errors.splice(0) }),
+      (e: unknown): Ahead => ({
+        error: e instanceof Error ? e : new Error(String(e)),
+        bad: this.#held.errors.splice(0),
+      }),
+    );
   }
 
   #bad(l: RecordedLine, reason: string): void {

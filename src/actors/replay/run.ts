@@ -5,9 +5,9 @@
  *
  * The driver merges two time-ordered streams: the recording, read a window ahead of the clock,
  * and the clock's timers (recorded frames and answers are timers too, armed by the replayed venue).
- * It fires one timer at a time and lets every promise it settled run before the next one (one
- * macrotask turn), so the bot's asynchronous steps interleave as they would live, and the same
- * recording always gives the same decisions, byte for byte.
+ * It fires one timer at a time and lets every promise it settled run before the next one (until
+ * the microtask queue holds nothing of the bot's), so the bot's asynchronous steps interleave as
+ * they would live, and the same recording always gives the same decisions, byte for byte.
  *
  * The replay ends when the recording does: at its last line, or, when the recording holds a
  * shutdown request, once the replayed shutdown has finished (within SHUTDOWN_GRACE_MS).
@@ -114,16 +114,17 @@ function removeKey(obj: Record<string, unknown>, key: string): boolean {
   return true;
 }
 
-/** Lets every promise settled by the last timer run (one macrotask turn). */
-const settle = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * Counts what can queue microtasks: promises created or settled (V8's promise hooks: an `await` or
  * a `then` creates one) and queueMicrotask calls. A timer after which the count has not moved left
  * nothing to run, so the driver fires the next one without a macrotask turn; most timers of a
  * replay (market data frames) are like that, and the turn is what would cost most.
  */
-function watchMicrotasks(): { readonly count: () => number; readonly stop: () => void } {
+function watchMicrotasks(): {
+  readonly count: () => number;
+  readonly settle: () => Promise<void>;
+  readonly stop: () => void;
+} {
   let n = 0;
   const bump = () => {
     n++;
@@ -136,6 +137,23 @@ function watchMicrotasks(): { readonly count: () => number; readonly stop: () =>
   };
   return {
     count: () => n,
+    /**
+     * Lets every promise settled by the last timer run: resolves once a microtask of its own finds
+     * that nothing moved since its previous one (the queue held nothing else). Cheaper than a
+     * macrotask turn per timer, which was a tenth of a replay's time.
+     */
+    settle: () =>
+      new Promise<void>((resolve) => {
+        let seen = n;
+        const check = (): void => {
+          if (n === seen) resolve();
+          else {
+            seen = n;
+            original(check);
+          }
+        };
+        original(check);
+      }),
     stop: () => {
       for (const s of stops) s();
       globalThis.queueMicrotask = original;
@@ -255,7 +273,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
       if (due !== undefined && due <= horizon) {
         const before = microtasks.count();
         clock.fireNext();
-        if (microtasks.count() !== before) await settle();
+        if (microtasks.count() !== before) await microtasks.settle();
         continue;
       }
       if (end !== undefined) break;

@@ -264,7 +264,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   try {
     root.start();
     for (;;) {
-      if (source.mayHaveLinesTo(clock.now() + LOOKAHEAD_MS)) await source.fillTo(clock.now() + LOOKAHEAD_MS);
+      const ahead = clock.now() + LOOKAHEAD_MS;
+      if (source.mayHaveLinesTo(ahead) && !source.fillBuffered(ahead)) await source.fillTo(ahead);
       if (root.getSnapshot().status !== 'active') break;
       if (end === undefined && source.exhausted)
         end = source.sawShutdown ? source.lastT + SHUTDOWN_GRACE_MS : source.lastT;

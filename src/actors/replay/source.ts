@@ -167,6 +167,26 @@ export class RecordingSource {
     return this.#next?.value['t'] as number | undefined;
   }
 
+  /**
+   * Files every line up to recorded time `limit` that is read already; false when it needs the
+   * reader (then fillTo). Most calls need nothing from the disk, and an await per fired timer costs.
+   */
+  fillBuffered(limit: number): boolean {
+    for (;;) {
+      let l = this.#next;
+      if (l === undefined) {
+        if (this.#at >= this.#batch.length) return this.#exhausted;
+        l = this.#batch[this.#at++]!;
+      }
+      if ((l.value['t'] as number) > limit) {
+        this.#next = l;
+        return true;
+      }
+      this.#next = undefined;
+      this.#file(l);
+    }
+  }
+
   /** Reads and files every line up to recorded time `limit`. */
   async fillTo(limit: number): Promise<void> {
     for (;;) {

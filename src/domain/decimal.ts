@@ -27,30 +27,37 @@ export function decimalsOf(step: string): number {
  * `decimals` with a non-zero digit (which would lose precision).
  */
 export function parseScaled(s: string, decimals: number): number {
-  const n = s.length;
-  if (n === 0) return NaN;
-  let i = 0;
+  return parseScaledAt(s, 0, s.length, decimals);
+}
+
+/**
+ * Parses text[start, end) as `parseScaled(text.slice(start, end), decimals)`, without making the
+ * slice: the book reads prices and sizes in place in the frame they arrived in.
+ */
+export function parseScaledAt(text: string, start: number, end: number, decimals: number): number {
+  if (end <= start) return NaN;
+  let i = start;
   let neg = false;
-  if (s.charCodeAt(0) === 45 /* - */) {
+  if (text.charCodeAt(i) === 45 /* - */) {
     neg = true;
-    i = 1;
-    if (n === 1) return NaN;
+    i++;
+    if (i === end) return NaN;
   }
   let v = 0;
   let digits = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i) - 48;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i) - 48;
     if (c === -2 /* . */) break;
     if (c < 0 || c > 9) return NaN;
     v = v * 10 + c;
     digits++;
   }
   let frac = 0;
-  if (i < n) {
+  if (i < end) {
     i++; // skip '.'
-    if (i === n && digits === 0) return NaN;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i) - 48;
+    if (i === end && digits === 0) return NaN;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i) - 48;
       if (c < 0 || c > 9) return NaN;
       if (frac < decimals) {
         v = v * 10 + c;

@@ -17,10 +17,10 @@
  * from then on. Empty sides read as NaN (bestBid, bestAsk, their sizes, mid, microprice, spread),
  * so every accessor stays a plain number and a missing side can never look like a price.
  */
-import { parseScaled } from '../decimal.js';
+import { parseScaled, parseScaledAt } from '../decimal.js';
 import type { Instrument } from '../instrument.js';
 import { Ladder } from './ladder.js';
-import { parseScaledAt, type PackedLevels } from './packed-levels.js';
+import type { PackedLevels } from './packed-levels.js';
 
 /** The outcome of applying one frame. */
 export type BookStatus = 'ok' | 'gap' | 'crossed' | 'malformed' | 'reset';

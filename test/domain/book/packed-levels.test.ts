@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScaled } from '../../../src/domain/decimal.js';
+import { parseScaled, parseScaledAt } from '../../../src/domain/decimal.js';
 import { DEFAULT_INSTRUMENTS, toInstrument } from '../../../src/domain/instrument.js';
 import { OrderBook, type WireLevel } from '../../../src/domain/book/order-book.js';
-import { parseScaledAt, type PackedLevels } from '../../../src/domain/book/packed-levels.js';
+import type { PackedLevels } from '../../../src/domain/book/packed-levels.js';
 
 const BTC = toInstrument(DEFAULT_INSTRUMENTS[0]!);
 

@@ -5,7 +5,7 @@
  * writes in paper mode, ready for `npm run replay` (docs/replay.md: the replay speed figure was
  * measured on one made this way).
  *
- *   node --import tsx scripts/record-session.ts --minutes 60 --speed 10 --dir /tmp/recordings
+ *   node --import tsx scripts/record-session.ts --minutes 60 --speed 10 --dir data/recordings/btc-1h
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findSecrets, isSecretToken, REDACTED, redact } from '../../../src/adapters/log/redact.js';
@@ -79,7 +81,7 @@ describe('redact: the cases by name', () => {
     expect(redact('tok dGhpcyBpcyBhIHNlY3JldA==')).toBe(`tok ${REDACTED}`);
     const kept =
       'at processTicksAndRejections (node:internal/process/task_queues:95:5) ws_reconnect_attempts_total ' +
-      'MM_EXCHANGE_RATE_LIMITED /v5/order/create-batch reconcileIntervalMs XMLHttpRequest file:///tmp/mm-bot-Xa3fQp/bot.log';
+      `MM_EXCHANGE_RATE_LIMITED /v5/order/create-batch reconcileIntervalMs XMLHttpRequest file://${join(tmpdir(), 'mm-bot-Xa3fQp', 'bot.log')}`;
     expect(redact(kept)).toBe(kept);
     expect(isSecretToken('parseJSONResponseBody')).toBe(false);
     expect(redact('data/recordings/2026-11-29T11-11-48-349Z-p24636/0001.jsonl')).toBe(

@@ -37,7 +37,7 @@ const FLAGS = {
   'memory-s': {
     type: 'string',
     value: 'N',
-    help: 'length of the memory run in seconds (full mode default 1800)',
+    help: 'length of the memory run in seconds (full mode default 3600, an hour)',
   },
   help: { type: 'boolean', help: 'show this help' },
 } satisfies Record<string, FlagSpec>;
@@ -73,7 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
   }
-  const memoryS = flags['memory-s'] === undefined ? (quick ? 5 : 1_800) : Number(flags['memory-s']);
+  const memoryS = flags['memory-s'] === undefined ? (quick ? 5 : 3_600) : Number(flags['memory-s']);
   if (!(memoryS > 0)) {
     process.stderr.write(`--memory-s must be a positive number of seconds, found ${flags['memory-s']}\n`);
     return 2;

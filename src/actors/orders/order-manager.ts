@@ -223,6 +223,11 @@ export class OrderManager {
     await this.#execute(symbol, inst, plan);
   }
 
+  /**
+   * Each request is written first and its orders' machines are moved (or spawned) right after, in
+   * the same synchronous stretch: no answer or push can be read before it ends, so no answer can
+   * miss its machine, and the write does not wait for the machines' transitions (tick-to-order).
+   */
   async #execute(symbol: string, inst: Instrument, plan: OrderPlan): Promise<void> {
     const { clock, budget, entry } = this.#d;
     // Cancels always go: they reduce risk. They still spend the budget.
@@ -232,8 +237,9 @@ export class OrderManager {
       const sent = plan.cancels
         .map((c) => this.#orders.get(c.orderLinkId))
         .filter((m): m is Managed => m !== undefined);
+      const answer = entry.cancel(sent.map((m) => ({ symbol, orderLinkId: m.orderLinkId })));
       for (const m of sent) this.#send(m, { type: 'cancel.sent' });
-      const results = await entry.cancel(sent.map((m) => ({ symbol, orderLinkId: m.orderLinkId })));
+      const results = await answer;
       sent.forEach((m, i) => {
         const r = results[i]!;
         this.#count(symbol, 'cancel', r);
@@ -256,12 +262,8 @@ export class OrderManager {
       return;
     }
     if (amendable.length > 0) {
-      const sent = amendable.map((a) => {
-        const m = this.#orders.get(a.orderLinkId)!;
-        this.#send(m, { type: 'amend.sent', price: a.price, qty: a.qty });
-        return { m, a };
-      });
-      const results = await entry.amend(
+      const sent = amendable.map((a) => ({ m: this.#orders.get(a.orderLinkId)!, a }));
+      const answer = entry.amend(
         sent.map(({ m, a }) => ({
           symbol,
           orderLinkId: m.orderLinkId,
@@ -269,6 +271,8 @@ export class OrderManager {
           qty: formatQty(inst, a.qty),
         })),
       );
+      for (const { m, a } of sent) this.#send(m, { type: 'amend.sent', price: a.price, qty: a.qty });
+      const results = await answer;
       sent.forEach(({ m }, i) => {
         const r = results[i]!;
         this.#count(symbol, 'amend', r);
@@ -278,18 +282,20 @@ export class OrderManager {
       });
     }
     if (this.#frozen || creatable.length === 0) return;
-    const created = creatable.map((c) => ({ c, m: this.#spawn(symbol, c.side, c.price, c.qty) }));
-    const results = await entry.create(
-      created.map(({ c, m }) => ({
+    const ids = creatable.map(() => this.#d.ids.next());
+    const answer = entry.create(
+      creatable.map((c, i) => ({
         symbol,
         side: c.side,
         price: formatPrice(inst, c.price),
         qty: formatQty(inst, c.qty),
-        orderLinkId: m.orderLinkId,
+        orderLinkId: ids[i]!,
         timeInForce: this.#d.postOnly ? ('PostOnly' as const) : ('GTC' as const),
         reduceOnly: c.reduceOnly,
       })),
     );
+    const created = creatable.map((c, i) => ({ c, m: this.#spawn(symbol, c.side, c.price, c.qty, ids[i]) }));
+    const results = await answer;
     created.forEach(({ m }, i) => {
       const r = results[i]!;
       this.#count(symbol, 'create', r);
@@ -318,7 +324,6 @@ export class OrderManager {
     m.actor.send(event);
   }
 
-  /** Creates the machine of a new order (before its request goes out, so no answer can be missed). */
   /**
    * The order machine with this manager's effects, one per symbol: provide() builds a whole new
    * machine, too dear to do for every order (it showed in replay profiles).
@@ -350,6 +355,7 @@ export class OrderManager {
     return logic;
   }
 
+  /** Creates the machine of a new order and registers it, so that every answer and push finds it. */
   #spawn(
     symbol: string,
     side: 'Buy' | 'Sell',

@@ -86,6 +86,11 @@ export class Quoting {
    * The market of a symbol moved. Sent only where the quoter acts on it (ready, or cooling and not
    * yet dirty): elsewhere the event is a no-op, and book pushes come every few milliseconds, so
    * sending it anyway would run the machine, its subscribers and inspector for nothing.
+   *
+   * In `ready` the machine serves a move at once, so the requote runs here first and the machine
+   * hears `requote.served` after the order request is written: tick-to-order does not wait for a
+   * state transition, a timer being set and the subscribers (nothing runs a transition here: this
+   * is called from the socket's frame handler).
    */
   marketChanged(symbol: string): void {
     const q = this.#quoters.get(symbol);
@@ -94,6 +99,11 @@ export class Quoting {
     if (s.status !== 'active') return;
     const v = s.value;
     if (typeof v === 'string' || !('quoting' in v)) return;
+    if (v.quoting === 'ready') {
+      this.#requote(symbol, s.context.risk === 'reducing');
+      q.send({ type: 'requote.served' });
+      return;
+    }
     if (v.quoting === 'cooling' && s.context.dirty) return;
     q.send({ type: 'market.changed' });
   }

@@ -54,8 +54,15 @@ export type ConditionEvent =
   | { type: 'orders.ready' }
   | { type: 'orders.notReady' };
 
-/** Every event the quoter machine accepts. */
-export type QuoterEvent = ConditionEvent | { type: 'market.changed' } | { type: 'quoter.stop' };
+/**
+ * Every event the quoter machine accepts. `requote.served`: the actor requoted a market move at
+ * once, as `ready` allows (see Quoting.marketChanged); the cool-down starts without a second requote.
+ */
+export type QuoterEvent =
+  | ConditionEvent
+  | { type: 'market.changed' }
+  | { type: 'requote.served' }
+  | { type: 'quoter.stop' };
 
 /** Returns the conditions after a condition event (other events change nothing). */
 export function applyCondition<T extends QuoterConditions>(c: T, event: { type: string }): T {
@@ -196,7 +203,8 @@ export const quoterMachine = base
       },
       quoting: {
         description:
-          'Requotes on entry and on market.changed, at most once per requoteIntervalMs; a change during the cool-down is served when it ends. A change of reduce-only (risk active ⇄ reducing) counts as a market change.',
+          'Requotes on entry and on market.changed, at most once per requoteIntervalMs; a change during the cool-down is served when it ends. A change of reduce-only (risk active ⇄ reducing) counts as a market change. In ready the actor may serve a move itself and report requote.served.',
+        entry: 'sendRequote',
         initial: 'cooling',
         on: {
           'book.notLive': { target: '#quoter.paused.pulled', actions: 'updateConditions' },
@@ -211,14 +219,22 @@ export const quoterMachine = base
         },
         states: {
           cooling: {
-            entry: 'sendRequote',
+            description: 'Entered with a requote asked for (on entering quoting, or on the transition here).',
             after: {
-              requoteInterval: [{ guard: 'isDirty', target: 'cooling', reenter: true }, { target: 'ready' }],
+              requoteInterval: [
+                { guard: 'isDirty', target: 'cooling', reenter: true, actions: 'sendRequote' },
+                { target: 'ready' },
+              ],
             },
             on: { 'market.changed': { actions: 'markDirty' } },
           },
           ready: {
-            on: { 'market.changed': 'cooling' },
+            description:
+              'A move is served at once: by the machine on market.changed, or by the actor, which requotes before it reports requote.served (the order leaves without waiting for this transition).',
+            on: {
+              'market.changed': { target: 'cooling', actions: 'sendRequote' },
+              'requote.served': 'cooling',
+            },
           },
         },
       },

@@ -26,9 +26,11 @@ const conditionEvents: EventObject[] = [
   { type: 'orders.ready' },
   { type: 'orders.notReady' },
 ];
+const SERVED: EventObject = { type: 'requote.served' };
 const events: EventObject[] = [
   ...conditionEvents,
   { type: 'market.changed' },
+  SERVED,
   TIMER,
   { type: 'quoter.stop' },
 ];
@@ -36,7 +38,7 @@ const events: EventObject[] = [
 // quoter.stop ends a run, so it is rare; market moves and timers are frequent.
 const eventArb = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom(...conditionEvents) },
-  { weight: 8, arbitrary: fc.constantFrom<EventObject>({ type: 'market.changed' }, TIMER) },
+  { weight: 8, arbitrary: fc.constantFrom<EventObject>({ type: 'market.changed' }, SERVED, TIMER) },
   { weight: 1, arbitrary: fc.constant<EventObject>({ type: 'quoter.stop' }) },
 );
 const runArb = fc.array(eventArb, { maxLength: 100, size: 'max' });
@@ -104,6 +106,20 @@ describe('quoter machine properties (pure transition over arbitrary events)', ()
           expect(requotes).toBeLessThanOrEqual(1);
           if (requotes === 1 && prev.matches({ quoting: 'cooling' })) expect(e).toEqual(TIMER);
           if (requotes === 1) expect(next.matches({ quoting: 'cooling' })).toBe(true);
+        });
+      }),
+    );
+  });
+
+  it('hears requote.served only in ready, where it starts the cool-down without requoting again', () => {
+    fc.assert(
+      fc.property(runArb, (evs) => {
+        fold(evs, (prev, e, next, actions) => {
+          if (e.type !== 'requote.served') return;
+          expect(actions.filter((a) => a.type === 'requote' || a.type === 'pullQuotes')).toEqual([]);
+          if (prev.matches({ quoting: 'ready' })) expect(next.matches({ quoting: 'cooling' })).toBe(true);
+          else expect(next.value).toEqual(prev.value);
+          expect(ctx(next)).toEqual(ctx(prev));
         });
       }),
     );
@@ -219,6 +235,21 @@ describe('quoter machine on a simulated clock', () => {
       [0, { symbol: 'BTCUSDT', reduceOnly: false }],
       [1_000, { symbol: 'BTCUSDT', reduceOnly: true }],
     ]);
+  });
+
+  it('after a move served by the actor, throttles the next one like any other', () => {
+    const h = harness(100);
+    h.actor.send({ type: 'orders.ready' });
+    h.actor.send({ type: 'book.live' });
+    h.clock.advanceTo(500);
+    expect(h.actor.getSnapshot().value).toEqual({ quoting: 'ready' });
+    h.actor.send({ type: 'requote.served' });
+    expect(h.actor.getSnapshot().value).toEqual({ quoting: 'cooling' });
+    h.clock.advanceTo(550);
+    h.actor.send({ type: 'market.changed' });
+    h.clock.advanceTo(2_000);
+    // The served move's requote was the actor's own; the machine asks for the one at 600.
+    expect(h.of('requote').map((c) => c.at)).toEqual([0, 600]);
   });
 
   it('requotes reduce-only as soon as the cool-down allows when risk starts reducing', () => {

@@ -59,10 +59,7 @@ export type ConditionEvent =
  * once, as `ready` allows (see Quoting.marketChanged); the cool-down starts without a second requote.
  */
 export type QuoterEvent =
-  | ConditionEvent
-  | { type: 'market.changed' }
-  | { type: 'requote.served' }
-  | { type: 'quoter.stop' };
+  ConditionEvent | { type: 'market.changed' } | { type: 'requote.served' } | { type: 'quoter.stop' };
 
 /** Returns the conditions after a condition event (other events change nothing). */
 export function applyCondition<T extends QuoterConditions>(c: T, event: { type: string }): T {

@@ -7,6 +7,7 @@
 export const REJECT_REASONS = [
   'empty',
   'binary',
+  'not_utf8',
   'not_json',
   'not_object',
   'unknown_topic',

@@ -15,12 +15,13 @@
  * behind data is alive), and the pong timeout is the configured one, not bybit-api's 1 s that
  * causes reconnect storms (docs/peers.md).
  */
+import { isAscii, isUtf8 } from 'node:buffer';
 import WebSocket from 'ws';
 import type { Counter } from 'prom-client';
 import { InvariantError, UnreachableError, type BotError, type Disposition } from '../../../errors.js';
 import type { Clock, TimerId } from '../../../domain/clock.js';
 import type { Logger } from '../../log/logger.js';
-import type { Metrics, WsType } from '../../metrics/metrics.js';
+import type { MessageTally, Metrics, WsType } from '../../metrics/metrics.js';
 import type { Credentials } from '../../secrets/secret.js';
 import { signWsAuth } from '../sign.js';
 import type { WireBookFrame } from '../wire/book-frame.js';
@@ -118,7 +119,7 @@ export class BybitSocket {
   readonly #h: BybitSocketHandlers;
   readonly #clock: Clock;
   readonly #log: Logger;
-  readonly #messages: Counter.Internal;
+  readonly #messages: MessageTally;
   readonly #rejected: Record<RejectReason, Counter.Internal>;
   readonly #idPrefix: string;
 
@@ -152,10 +153,10 @@ export class BybitSocket {
     this.#watchdogTimer = new ClockTimer(deps.clock);
     this.#closeTimer = new ClockTimer(deps.clock);
     this.#idPrefix = deps.reqIdPrefix ?? `${Math.max(0, Math.trunc(deps.clock.now())).toString(36)}-`;
-    // Bound children once: the per-frame path never builds a label object.
+    // The per-frame path never builds a label object: messages go to a plain tally, rejects to
+    // children bound here.
     const labels = { exchange: deps.exchange, ws_type: deps.kind };
-    this.#messages = deps.metrics.wsMessages.labels(labels);
-    this.#messages.inc(0);
+    this.#messages = deps.metrics.messageTally(deps.exchange, deps.kind);
     const rejected = {} as Record<RejectReason, Counter.Internal>;
     for (const reason of REJECT_REASONS)
       rejected[reason] = deps.metrics.wsFramesRejected.labels({ ...labels, reason });
@@ -187,6 +188,8 @@ export class BybitSocket {
       try {
         ws = new WebSocket(this.#d.url, {
           perMessageDeflate: false,
+          // textOf checks UTF-8 itself, at no cost for the ASCII frames Bybit sends.
+          skipUTF8Validation: true,
           maxPayload: this.#d.maxPayloadBytes ?? 8 * 1024 * 1024,
         });
       } catch (err) {
@@ -411,13 +414,17 @@ export class BybitSocket {
 
   readonly #onWsMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
     this.#heard = true;
-    this.#messages.inc();
+    this.#messages.count++;
     try {
       if (isBinary) {
         this.#drop(rejection('binary', 'binary frame'), '');
         return;
       }
-      const text = Buffer.isBuffer(data) ? data.toString() : rawText(data);
+      const text = textOf(data);
+      if (text === undefined) {
+        this.#drop(rejection('not_utf8', 'text frame is not valid UTF-8'), '');
+        return;
+      }
       if (this.#h.onRaw !== undefined)
         this.#safely('onRaw', () => this.#h.onRaw?.('in', text, this.#clock.now()));
       const inbound = classifyInbound(text);
@@ -665,8 +672,15 @@ function authDisposition(reply: ControlReply): Disposition {
   return reply.message === 'Params Error' ? 'retry' : 'halt';
 }
 
-function rawText(data: WebSocket.RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString();
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString();
-  return data.toString();
+/**
+ * The text of a text frame, or undefined when it is not valid UTF-8. Bybit's frames are ASCII,
+ * whose bytes are their own Latin-1 text: that decoding is a copy, where UTF-8 decoding plus ws's
+ * own validity check cost about 90 ns more per frame. Other text is decoded as UTF-8 once checked.
+ * ws would fail the connection on invalid UTF-8; here the frame is counted and dropped like any
+ * malformed frame (a lost book delta then shows as a sequence gap, and the book resyncs).
+ */
+function textOf(data: WebSocket.RawData): string | undefined {
+  const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  if (isAscii(buf)) return buf.toString('latin1');
+  return isUtf8(buf) ? buf.toString('utf8') : undefined;
 }

@@ -206,6 +206,27 @@ describe('BybitSocket (public): malformed frames', () => {
     expect(events.count(isClose)).toBe(0);
   });
 
+  it('counts and drops a text frame that is not UTF-8, and reads non-ASCII text as UTF-8', async () => {
+    const server = await publicServer();
+    const { socket, events, metrics } = await connected(server);
+    const snapshot = fixture('ws_orderbook50_snapshot');
+    // A lone continuation byte in place of the symbol's first letter: not UTF-8.
+    const bad = Buffer.from(snapshot, 'latin1');
+    bad[bad.indexOf('BTCUSDT')] = 0x80;
+    server.broadcast(bad, false);
+    // Valid UTF-8 beyond ASCII reaches the classifier as its characters (here: an unknown topic).
+    server.broadcast('{"topic":"tickers.BTC€","data":{}}');
+    server.broadcast(snapshot);
+    await events.waitFor((e) => e.type === 'book');
+
+    expect(await rejectedCount(metrics, 'not_utf8')).toBe(1);
+    const rejections = events.all.flatMap((e) => (e.type === 'rejected' ? [e.rejection] : []));
+    expect(rejections.map((r) => r.reason)).toEqual(['not_utf8', 'invalid_ticker']);
+    expect(rejections[1]?.topic).toBe('tickers.BTC€');
+    expect(socket.isOpen).toBe(true);
+    expect(events.count(isClose)).toBe(0);
+  });
+
   it('logs a rejected frame at debug with a short excerpt', async () => {
     const server = await publicServer();
     const { events, logLines } = await connected(server);

@@ -74,6 +74,21 @@ export function parseScaledAt(text: string, start: number, end: number, decimals
   return neg ? -v : v;
 }
 
+/**
+ * Scales a plain decimal already read as its digits, giving what parseScaled gives for its text:
+ * `mantissa` is every digit of it as one integer (at most 15 digits, so exact) and `fractionDigits`
+ * the count of them after the dot ("60000.10" is 6000010 and 2). NaN when the value is not a safe
+ * integer at this scale, or would lose a non-zero digit.
+ */
+export function scaleDigits(mantissa: number, fractionDigits: number, decimals: number): number {
+  if (fractionDigits <= decimals) {
+    const v = mantissa * pow10(decimals - fractionDigits);
+    return Number.isSafeInteger(v) ? v : NaN;
+  }
+  const excess = pow10(fractionDigits - decimals);
+  return mantissa % excess === 0 ? mantissa / excess : NaN;
+}
+
 /** Formats an integer scaled by 10^decimals as a fixed decimal string (10937880, 2 → "109378.80"). */
 export function formatScaled(v: number, decimals: number): string {
   if (decimals === 0) return String(v);

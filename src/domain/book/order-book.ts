@@ -17,7 +17,7 @@
  * from then on. Empty sides read as NaN (bestBid, bestAsk, their sizes, mid, microprice, spread),
  * so every accessor stays a plain number and a missing side can never look like a price.
  */
-import { parseScaled, parseScaledAt } from '../decimal.js';
+import { parseScaled, parseScaledAt, scaleDigits } from '../decimal.js';
 import type { Instrument } from '../instrument.js';
 import { Ladder } from './ladder.js';
 import type { PackedLevels } from './packed-levels.js';
@@ -283,11 +283,48 @@ export class OrderBook {
 
   /** Bids, then asks, as applySide does for each (the same checks, in the same order). */
   private applyPacked(levels: PackedLevels): boolean {
-    const { text, ranges } = levels;
+    const { text, ranges, digits } = levels;
+    if (digits !== undefined) {
+      return (
+        this.applyDigits(this.bids, text, ranges, digits, levels.bidsAt, levels.bids) &&
+        this.applyDigits(this.asks, text, ranges, digits, levels.asksAt, levels.asks)
+      );
+    }
     return (
       this.applyRanges(this.bids, text, ranges, levels.bidsAt, levels.bids) &&
       this.applyRanges(this.asks, text, ranges, levels.asksAt, levels.asks)
     );
+  }
+
+  /** applyRanges with the digits already read (PackedLevels.digits); the text only where they are NaN. */
+  private applyDigits(
+    side: Ladder,
+    text: string,
+    r: ArrayLike<number>,
+    dg: ArrayLike<number>,
+    at: number,
+    count: number,
+  ): boolean {
+    const pd = this.priceDecimals;
+    const qd = this.qtyDecimals;
+    const tick = this.tick;
+    for (let k = at, end = at + 4 * count; k < end; k += 4) {
+      const pm = dg[k] as number;
+      const sm = dg[k + 2] as number;
+      const price =
+        pm === pm
+          ? scaleDigits(pm, dg[k + 1] as number, pd)
+          : parseScaledAt(text, r[k] as number, r[k + 1] as number, pd);
+      const size =
+        sm === sm
+          ? scaleDigits(sm, dg[k + 3] as number, qd)
+          : parseScaledAt(text, r[k + 2] as number, r[k + 3] as number, qd);
+      if (!(price > 0) || !(size >= 0)) return false;
+      const t = price / tick;
+      if (!Number.isInteger(t)) return false;
+      if (!side.set(t, size)) return false;
+    }
+    return true;
   }
 
   private applyRanges(side: Ladder, text: string, r: ArrayLike<number>, at: number, count: number): boolean {

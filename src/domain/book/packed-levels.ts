@@ -19,4 +19,12 @@ export interface PackedLevels {
   readonly asksAt: number;
   /** Number of ask levels. */
   readonly asks: number;
+  /**
+   * Optional, from a scanner that read the digits while it walked the text: for each range, at its
+   * index in `ranges`, the mantissa (every digit of the text as one integer) and, at the next
+   * index, the count of digits after the dot. A NaN mantissa means the text is not a plain
+   * decimal of at most 15 digits, and the book reads the text itself. Saves reading every price
+   * and size a second time.
+   */
+  readonly digits?: ArrayLike<number>;
 }

@@ -1,11 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScaled, parseScaledAt } from '../../../src/domain/decimal.js';
+import { parseScaled, parseScaledAt, scaleDigits } from '../../../src/domain/decimal.js';
 import { DEFAULT_INSTRUMENTS, toInstrument } from '../../../src/domain/instrument.js';
 import { OrderBook, type WireLevel } from '../../../src/domain/book/order-book.js';
 import type { PackedLevels } from '../../../src/domain/book/packed-levels.js';
 
 const BTC = toInstrument(DEFAULT_INSTRUMENTS[0]!);
+
+/**
+ * The digits a scanner may attach (PackedLevels.digits), by their definition: every digit as one
+ * integer and the count after the dot, for digits with at most one dot and at most 15 digits;
+ * otherwise a NaN mantissa.
+ */
+function digitsOf(s: string): [number, number] {
+  const plain = /^\d*\.?\d*$/.test(s);
+  const all = s.replace('.', '');
+  if (!plain || all.length === 0 || all.length > 15) return [Number.NaN, 0];
+  const dot = s.indexOf('.');
+  return [Number(all), dot < 0 ? 0 : s.length - dot - 1];
+}
+
+/** pack() with the digits read ahead, as the book scanner leaves them. */
+function packWithDigits(bids: readonly WireLevel[], asks: readonly WireLevel[]): PackedLevels {
+  const digits: number[] = [];
+  for (const [p, s] of [...bids, ...asks]) digits.push(...digitsOf(p), ...digitsOf(s));
+  return { ...pack(bids, asks), digits };
+}
 
 /** Lays levels out in one text with filler around each string, as a frame would hold them. */
 function pack(bids: readonly WireLevel[], asks: readonly WireLevel[]): PackedLevels {
@@ -66,8 +86,29 @@ describe('parseScaledAt', () => {
   });
 });
 
+describe('scaleDigits', () => {
+  it('gives what parseScaled gives for the plain decimal the digits were read from', () => {
+    const plainDecimal = fc.oneof(
+      fc.stringMatching(/^\d{0,9}(\.\d{0,8})?$/),
+      fc.stringMatching(/^\d{10,15}$/),
+      fc.constantFrom('5.', '.5', '0.000', '60000.10', '999999999999999', '0.0000000000001', '1.10000'),
+    );
+    fc.assert(
+      fc.property(plainDecimal, fc.integer({ min: 0, max: 12 }), (s, d) => {
+        const [m, f] = digitsOf(s);
+        fc.pre(!Number.isNaN(m));
+        expect(scaleDigits(m, f, d)).toBe(parseScaled(s, d));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
 describe('OrderBook packed levels', () => {
-  it('give the same outcome and the same book as the wire strings, frame after frame', () => {
+  it.each([
+    ['as ranges of the text', pack],
+    ['with their digits read ahead', packWithDigits],
+  ])('give the same outcome and the same book as the wire strings, %s', (_, packOf) => {
     fc.assert(
       fc.property(
         levels,
@@ -77,10 +118,10 @@ describe('OrderBook packed levels', () => {
           const strings = new OrderBook({ instrument: BTC, depth: 5 });
           const packed = new OrderBook({ instrument: BTC, depth: 5 });
           let u = 100;
-          expect(packed.applySnapshotPacked(pack(sb, sa), u, 7)).toBe(strings.applySnapshot(sb, sa, u, 7));
+          expect(packed.applySnapshotPacked(packOf(sb, sa), u, 7)).toBe(strings.applySnapshot(sb, sa, u, 7));
           for (const [b, a, step] of deltas) {
             u = step === 0 ? 1 : u + step;
-            expect(packed.applyDeltaPacked(pack(b, a), u, u)).toBe(strings.applyDelta(b, a, u, u));
+            expect(packed.applyDeltaPacked(packOf(b, a), u, u)).toBe(strings.applyDelta(b, a, u, u));
             expect(packed.isValid).toBe(strings.isValid);
             expect(packed.lastU).toBe(strings.lastU);
             if (strings.isValid) expect(packed.levels(5)).toEqual(strings.levels(5));

@@ -153,6 +153,7 @@ class ScannedBookData implements PackedLevels {
   readonly seq: number | undefined;
   readonly text: string;
   readonly ranges: number[];
+  readonly digits: number[];
   readonly bidsAt: number;
   readonly bids: number;
   readonly asksAt: number;
@@ -166,6 +167,7 @@ class ScannedBookData implements PackedLevels {
     seq: number | undefined,
     text: string,
     ranges: number[],
+    digits: number[],
     bidsAt: number,
     bids: number,
     asksAt: number,
@@ -176,6 +178,7 @@ class ScannedBookData implements PackedLevels {
     this.seq = seq;
     this.text = text;
     this.ranges = ranges;
+    this.digits = digits;
     this.bidsAt = bidsAt;
     this.bids = bids;
     this.asksAt = asksAt;
@@ -250,24 +253,64 @@ function uintEnd(text: string, i: number): number {
   return j;
 }
 
+/** The digits decimalEnd last read (module variables, so reading a level allocates nothing). */
+let scannedMantissa = 0;
+let scannedFraction = 0;
+
 /**
- * Reads an array of [price, size] string pairs at `i`, pushing four ranges per level, and returns
- * the index after it, or -1.
+ * stringEnd for a price or size, which also reads it as a decimal while it walks the characters
+ * (see PackedLevels.digits): scannedMantissa gets all its digits as one integer and
+ * scannedFraction the count after the dot; the mantissa is NaN unless the string is digits with
+ * at most one dot and at most MAX_INT_DIGITS digits. Accepts and refuses exactly what stringEnd
+ * does.
  */
-function levelsEnd(text: string, i: number, ranges: number[]): number {
+function decimalEnd(text: string, i: number): number {
+  let m = 0;
+  let n = 0;
+  let dot = -1;
+  let plain = true;
+  for (let j = i + 1, len = text.length; j < len; j++) {
+    const c = text.charCodeAt(j);
+    if (c >= 48 /* 0 */ && c <= 57 /* 9 */) {
+      m = m * 10 + (c - 48);
+      n++;
+      continue;
+    }
+    if (c === DOT && dot < 0) {
+      dot = j;
+      continue;
+    }
+    if (c === QUOTE) {
+      scannedMantissa = plain && n > 0 && n <= MAX_INT_DIGITS ? m : Number.NaN;
+      scannedFraction = dot < 0 ? 0 : j - dot - 1;
+      return j;
+    }
+    if (c < 0x20 || c === BACKSLASH || c > 0x7e) return -1;
+    plain = false;
+  }
+  return -1;
+}
+
+/**
+ * Reads an array of [price, size] string pairs at `i`, pushing four ranges per level and their
+ * digits, and returns the index after it, or -1.
+ */
+function levelsEnd(text: string, i: number, ranges: number[], digits: number[]): number {
   if (text.charCodeAt(i) !== LBRACKET) return -1;
   i++;
   if (text.charCodeAt(i) === RBRACKET) return i + 1;
   for (;;) {
     if (text.charCodeAt(i) !== LBRACKET || text.charCodeAt(i + 1) !== QUOTE) return -1;
     i++;
-    let e = stringEnd(text, i);
+    let e = decimalEnd(text, i);
     if (e < 0 || text.charCodeAt(e + 1) !== COMMA || text.charCodeAt(e + 2) !== QUOTE) return -1;
     ranges.push(i + 1, e);
+    digits.push(scannedMantissa, scannedFraction);
     i = e + 2;
-    e = stringEnd(text, i);
+    e = decimalEnd(text, i);
     if (e < 0 || text.charCodeAt(e + 1) !== RBRACKET) return -1;
     ranges.push(i + 1, e);
+    digits.push(scannedMantissa, scannedFraction);
     i = e + 2;
     const c = text.charCodeAt(i);
     if (c === RBRACKET) return i + 1;
@@ -414,6 +457,47 @@ function scanKnownTopic(text: string): WireBookFrame | null | undefined {
   return undefined;
 }
 
+// The keys after the levels, spelled out: at() reads its word as well as the text, and these
+// four comparisons were a tenth of the scanner's time.
+
+/** Whether `,"<letter>":` (ASKS_KEY, U_KEY) is at i. */
+function letterKeyAt(text: string, i: number, letter: number): boolean {
+  return (
+    text.charCodeAt(i) === COMMA &&
+    text.charCodeAt(i + 1) === QUOTE &&
+    text.charCodeAt(i + 2) === letter &&
+    text.charCodeAt(i + 3) === QUOTE &&
+    text.charCodeAt(i + 4) === COLON
+  );
+}
+
+/** Whether SEQ_KEY is at i. */
+function seqKeyAt(text: string, i: number): boolean {
+  return (
+    text.charCodeAt(i) === COMMA &&
+    text.charCodeAt(i + 1) === QUOTE &&
+    text.charCodeAt(i + 2) === 115 /* s */ &&
+    text.charCodeAt(i + 3) === 101 /* e */ &&
+    text.charCodeAt(i + 4) === 113 /* q */ &&
+    text.charCodeAt(i + 5) === QUOTE &&
+    text.charCodeAt(i + 6) === COLON
+  );
+}
+
+/** Whether CTS_KEY is at i. */
+function ctsKeyAt(text: string, i: number): boolean {
+  return (
+    text.charCodeAt(i) === RBRACE &&
+    text.charCodeAt(i + 1) === COMMA &&
+    text.charCodeAt(i + 2) === QUOTE &&
+    text.charCodeAt(i + 3) === 99 /* c */ &&
+    text.charCodeAt(i + 4) === 116 /* t */ &&
+    text.charCodeAt(i + 5) === 115 /* s */ &&
+    text.charCodeAt(i + 6) === QUOTE &&
+    text.charCodeAt(i + 7) === COLON
+  );
+}
+
 /** The rest of scanCanonical, from `ts`'s value at `i`, once the frame's heads are known to match. */
 function scanFromTs(
   text: string,
@@ -425,15 +509,16 @@ function scanFromTs(
   const ts = scannedInt;
   if (!sliceIs(text, i, h.data)) return undefined;
   const ranges: number[] = [];
-  if ((i = levelsEnd(text, i + h.data.length, ranges)) < 0) return undefined;
+  const digits: number[] = [];
+  if ((i = levelsEnd(text, i + h.data.length, ranges, digits)) < 0) return undefined;
   const asksAt = ranges.length;
-  if (!at(text, i, ASKS_KEY)) return undefined;
-  if ((i = levelsEnd(text, i + ASKS_KEY.length, ranges)) < 0) return undefined;
-  if (!at(text, i, U_KEY) || (i = uintEnd(text, i + U_KEY.length)) < 0) return undefined;
+  if (!letterKeyAt(text, i, 97 /* a */)) return undefined;
+  if ((i = levelsEnd(text, i + ASKS_KEY.length, ranges, digits)) < 0) return undefined;
+  if (!letterKeyAt(text, i, 117 /* u */) || (i = uintEnd(text, i + U_KEY.length)) < 0) return undefined;
   const u = scannedInt;
-  if (!at(text, i, SEQ_KEY) || (i = uintEnd(text, i + SEQ_KEY.length)) < 0) return undefined;
+  if (!seqKeyAt(text, i) || (i = uintEnd(text, i + SEQ_KEY.length)) < 0) return undefined;
   const seq = scannedInt;
-  if (!at(text, i, CTS_KEY) || (i = uintEnd(text, i + CTS_KEY.length)) < 0) return undefined;
+  if (!ctsKeyAt(text, i) || (i = uintEnd(text, i + CTS_KEY.length)) < 0) return undefined;
   const cts = scannedInt;
   if (i + 1 !== text.length || text.charCodeAt(i) !== RBRACE) return undefined;
   const data = new ScannedBookData(
@@ -442,6 +527,7 @@ function scanFromTs(
     seq,
     text,
     ranges,
+    digits,
     0,
     asksAt / 4,
     asksAt,
@@ -500,6 +586,7 @@ export function scanBookFrame(text: string): WireBookFrame | undefined {
   let bids = 0;
   let asks = 0;
   const ranges: number[] = [];
+  const digits: number[] = [];
   for (;;) {
     const c = text.charCodeAt(i);
     if (c === RBRACE) break;
@@ -541,12 +628,12 @@ export function scanBookFrame(text: string): WireBookFrame | undefined {
         if (isKey(text, d0, e, 'b')) {
           if (bidsAt >= 0) return undefined;
           bidsAt = ranges.length;
-          if ((i = levelsEnd(text, i, ranges)) < 0) return undefined;
+          if ((i = levelsEnd(text, i, ranges, digits)) < 0) return undefined;
           bids = (ranges.length - bidsAt) / 4;
         } else if (isKey(text, d0, e, 'a')) {
           if (asksAt >= 0) return undefined;
           asksAt = ranges.length;
-          if ((i = levelsEnd(text, i, ranges)) < 0) return undefined;
+          if ((i = levelsEnd(text, i, ranges, digits)) < 0) return undefined;
           asks = (ranges.length - asksAt) / 4;
         } else if (isKey(text, d0, e, 'u')) {
           if (u >= 0 || (i = uintEnd(text, i)) < 0) return undefined;
@@ -574,6 +661,7 @@ export function scanBookFrame(text: string): WireBookFrame | undefined {
     seq < 0 ? undefined : seq,
     text,
     ranges,
+    digits,
     bidsAt,
     bids,
     asksAt,

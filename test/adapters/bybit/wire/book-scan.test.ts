@@ -16,6 +16,14 @@ const bookFixtures = fixtureNames()
 /** A frame as plain data, whichever path read it. */
 const plain = (f: WireBookFrame): unknown => JSON.parse(JSON.stringify(f));
 
+/** What PackedLevels.digits holds for one price or size string, by its definition. */
+function digitsOf(s: string): [number, number] {
+  const all = s.replace('.', '');
+  if (!/^\d*\.?\d*$/.test(s) || all.length === 0 || all.length > 15) return [Number.NaN, 0];
+  const dot = s.indexOf('.');
+  return [Number(all), dot < 0 ? 0 : s.length - dot - 1];
+}
+
 /** The scanner either declines, or gives exactly what JSON.parse and the validator give. */
 function agrees(text: string): boolean {
   const scanned = scanBookFrame(text);
@@ -23,6 +31,26 @@ function agrees(text: string): boolean {
   const parsed = parseBookFrame(text);
   if (isRejection(parsed)) throw new Error(`scanner accepted what the validator refuses: ${parsed.detail}`);
   expect(plain(scanned)).toEqual(plain(parsed));
+  // The digits read ahead for the book are those of the strings (the fraction count means nothing
+  // beside a NaN mantissa), at the index of each string's range.
+  const packed = scanned.data.packed!;
+  const shown = (m: number, f: number): string => (Number.isNaN(m) ? 'NaN' : `${m}/${f}`);
+  const expected: string[] = [];
+  const found: string[] = [];
+  for (const [levels, at] of [
+    [parsed.data.b, packed.bidsAt],
+    [parsed.data.a, packed.asksAt],
+  ] as const) {
+    levels.forEach(([p, q], n) => {
+      const k = at + 4 * n;
+      expected.push(shown(...digitsOf(p)), shown(...digitsOf(q)));
+      found.push(
+        shown(packed.digits![k]!, packed.digits![k + 1]!),
+        shown(packed.digits![k + 2]!, packed.digits![k + 3]!),
+      );
+    });
+  }
+  expect(found).toEqual(expected);
   expect(scanned.data.b).toEqual(parsed.data.b);
   expect(scanned.data.a).toEqual(parsed.data.a);
   expect(scanned.data.seq).toBe(parsed.data.seq);

@@ -241,12 +241,13 @@ function uintEnd(text: string, i: number): number {
   if (!(c >= 0 && c <= 9)) return -1;
   let v = c;
   let j = i + 1;
-  for (let n = text.length; j < n; j++) {
+  // Past the end charCodeAt is NaN, which ends the loop like any other non-digit.
+  for (; ; j++) {
     c = text.charCodeAt(j) - 48;
     if (!(c >= 0 && c <= 9)) break;
-    if (v === 0 || j - i >= MAX_INT_DIGITS) return -1;
     v = v * 10 + c;
   }
+  if (j - i > MAX_INT_DIGITS || (v !== 0 && text.charCodeAt(i) === 48) || (v === 0 && j - i > 1)) return -1;
   const next = text.charCodeAt(j);
   if (next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) return -1;
   scannedInt = v;
@@ -266,14 +267,12 @@ let scannedFraction = 0;
  */
 function decimalEnd(text: string, i: number): number {
   let m = 0;
-  let n = 0;
   let dot = -1;
   let plain = true;
   for (let j = i + 1, len = text.length; j < len; j++) {
     const c = text.charCodeAt(j);
     if (c >= 48 /* 0 */ && c <= 57 /* 9 */) {
       m = m * 10 + (c - 48);
-      n++;
       continue;
     }
     if (c === DOT && dot < 0) {
@@ -281,6 +280,8 @@ function decimalEnd(text: string, i: number): number {
       continue;
     }
     if (c === QUOTE) {
+      // Plain: every character was a digit but the one dot, so the digits are counted by position.
+      const n = j - i - 1 - (dot < 0 ? 0 : 1);
       scannedMantissa = plain && n > 0 && n <= MAX_INT_DIGITS ? m : Number.NaN;
       scannedFraction = dot < 0 ? 0 : j - dot - 1;
       return j;

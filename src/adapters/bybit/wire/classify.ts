@@ -48,11 +48,19 @@ export type Inbound =
 
 /** Classifies one inbound text frame. Never throws. */
 export function classifyInbound(text: string): Inbound {
-  if (text.length === 0) return rejection('empty', 'empty frame');
   // Book frames in Bybit's own form skip JSON.parse; the scanner declines anything else, which
-  // then takes the general path below with the same outcome.
+  // then takes the general path with the same outcome.
   const book = scanBookFrame(text);
   if (book !== undefined) return { kind: 'book', frame: book };
+  return classifyDeclined(text);
+}
+
+/**
+ * classifyInbound for text that scanBookFrame has already declined (the socket runs the scanner
+ * first, on the hot path). Never throws.
+ */
+export function classifyDeclined(text: string): Inbound {
+  if (text.length === 0) return rejection('empty', 'empty frame');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -7,7 +7,8 @@
  *   (bybit-api#192), and `onClose` is reported exactly once per connect();
  * - all timers (connect, heartbeat, requests, close) run on the injected Clock;
  * - a private or trade socket sends nothing but ping and auth until it is authenticated;
- * - inbound frames go through classifyInbound; a malformed frame is counted in
+ * - inbound frames go through the book scanner, then classifyDeclined (the two halves of
+ *   classifyInbound); a malformed frame, invalid UTF-8 included, is counted in
  *   mm_ws_frames_rejected_total and dropped, and a handler that throws is logged, never rethrown
  *   into `ws`.
  *
@@ -24,8 +25,8 @@ import type { Logger } from '../../log/logger.js';
 import type { MessageTally, Metrics, WsType } from '../../metrics/metrics.js';
 import type { Credentials } from '../../secrets/secret.js';
 import { signWsAuth } from '../sign.js';
-import type { WireBookFrame } from '../wire/book-frame.js';
-import { classifyInbound } from '../wire/classify.js';
+import { scanBookFrame, type WireBookFrame } from '../wire/book-frame.js';
+import { classifyDeclined } from '../wire/classify.js';
 import { refusedTopic, type ControlReply } from '../wire/control.js';
 import type { PrivateMessage } from '../wire/private.js';
 import type { WirePublicTrade, WireTicker } from '../wire/public.js';
@@ -188,7 +189,7 @@ export class BybitSocket {
       try {
         ws = new WebSocket(this.#d.url, {
           perMessageDeflate: false,
-          // textOf checks UTF-8 itself, at no cost for the ASCII frames Bybit sends.
+          // #onWsMessage checks UTF-8 itself, at no cost for the ASCII frames Bybit sends.
           skipUTF8Validation: true,
           maxPayload: this.#d.maxPayloadBytes ?? 8 * 1024 * 1024,
         });
@@ -420,14 +421,33 @@ export class BybitSocket {
         this.#drop(rejection('binary', 'binary frame'), '');
         return;
       }
-      const text = textOf(data);
+      const buf = Buffer.isBuffer(data)
+        ? data
+        : Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.from(data);
+      // Bybit's frames are ASCII, whose bytes are their own Latin-1 text: that decoding is a copy.
+      // The book scanner accepts nothing but printable ASCII, so a frame it reads needs no other
+      // check (ws's own UTF-8 check is off: skipUTF8Validation).
+      const latin1 = buf.toString('latin1');
+      const book = scanBookFrame(latin1);
+      if (book !== undefined) {
+        if (this.#h.onRaw !== undefined)
+          this.#safely('onRaw', () => this.#h.onRaw?.('in', latin1, this.#clock.now()));
+        this.#h.onBook?.(book);
+        return;
+      }
+      // ws would fail the connection on invalid UTF-8; here the frame is counted and dropped like
+      // any malformed frame (a lost book delta then shows as a sequence gap, and the book resyncs).
+      const text = isAscii(buf) ? latin1 : isUtf8(buf) ? buf.toString('utf8') : undefined;
       if (text === undefined) {
         this.#drop(rejection('not_utf8', 'text frame is not valid UTF-8'), '');
         return;
       }
       if (this.#h.onRaw !== undefined)
         this.#safely('onRaw', () => this.#h.onRaw?.('in', text, this.#clock.now()));
-      const inbound = classifyInbound(text);
+      // Non-ASCII text is no book frame the scanner could read either.
+      const inbound = classifyDeclined(text);
       switch (inbound.kind) {
         case 'book':
           this.#h.onBook?.(inbound.frame);
@@ -670,17 +690,4 @@ function authDisposition(reply: ControlReply): Disposition {
   }
   // "Params Error" is an expired or skewed `expires` (protocol doc §4.6): a new attempt can pass.
   return reply.message === 'Params Error' ? 'retry' : 'halt';
-}
-
-/**
- * The text of a text frame, or undefined when it is not valid UTF-8. Bybit's frames are ASCII,
- * whose bytes are their own Latin-1 text: that decoding is a copy, where UTF-8 decoding plus ws's
- * own validity check cost about 90 ns more per frame. Other text is decoded as UTF-8 once checked.
- * ws would fail the connection on invalid UTF-8; here the frame is counted and dropped like any
- * malformed frame (a lost book delta then shows as a sequence gap, and the book resyncs).
- */
-function textOf(data: WebSocket.RawData): string | undefined {
-  const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-  if (isAscii(buf)) return buf.toString('latin1');
-  return isUtf8(buf) ? buf.toString('utf8') : undefined;
 }

@@ -214,10 +214,17 @@ describe('BybitSocket (public): malformed frames', () => {
     const bad = Buffer.from(snapshot, 'latin1');
     bad[bad.indexOf('BTCUSDT')] = 0x80;
     server.broadcast(bad, false);
-    // Valid UTF-8 beyond ASCII reaches the classifier as its characters (here: an unknown topic).
+    // Valid UTF-8 beyond ASCII reaches the classifier as its characters (here: an invalid ticker,
+    // then a book frame the fast scanner leaves to JSON.parse).
     server.broadcast('{"topic":"tickers.BTC€","data":{}}');
+    server.broadcast(snapshot.replaceAll('BTCUSDT', 'BTCé'));
     server.broadcast(snapshot);
-    await events.waitFor((e) => e.type === 'book');
+    await events.waitFor((e) => e.type === 'book', 2);
+    const books = events.all.flatMap((e) => (e.type === 'book' ? [e.frame] : []));
+    expect(books.map((f) => [f.topic, f.data.s])).toEqual([
+      ['orderbook.50.BTCé', 'BTCé'],
+      ['orderbook.50.BTCUSDT', 'BTCUSDT'],
+    ]);
 
     expect(await rejectedCount(metrics, 'not_utf8')).toBe(1);
     const rejections = events.all.flatMap((e) => (e.type === 'rejected' ? [e.rejection] : []));

@@ -10,8 +10,9 @@
  * - market, no time: MarketData.onBookFrame + marketInput + computeQuotes, the clock standing still
  *   (no volatility update, no book-machine activity event);
  * - market, frames every N ms: the same with the clock moving N ms per frame; the book machine hears
- *   `book.activity` at most every 100 ms of clock time (its stale watchdog), so every 100/N frames;
- *   20 ms is Bybit's push interval for orderbook.50, so that line is the bot as it runs;
+ *   `book.activity` at most every 500 ms of clock time (activityInterval in market-data.ts, for the
+ *   default 2 s stale timeout), so every 500/N frames; 20 ms is Bybit's push interval for
+ *   orderbook.50, so that line is the bot as it runs;
  * - generic: the JSON.parse + Map + sorted array pipeline the bot has to beat.
  */
 import { classifyInbound } from '../src/adapters/bybit/wire/classify.js';

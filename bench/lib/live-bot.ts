@@ -1,14 +1,16 @@
 /**
- * The whole bot in this process against a simulator on loopback, on the wall clock: the Runtime and
- * actor system `npm run bot` builds, with the real venue (BybitRest over undici, BybitSocket), seen
- * through a probe. The probe is the venue's own observation points, the ones the recorder uses
- * (the socket's raw-frame hook, the REST observer), so the bot runs unchanged and pays nothing for
- * it outside the benchmark:
+ * The whole bot in this thread against a simulator on loopback (in a worker thread by default, see
+ * ./sim-host.ts), on the wall clock: the Runtime and actor system `npm run bot` builds, with the
+ * real venue (BybitRest over undici, BybitSocket), seen through a probe. The probe is the socket's
+ * raw-frame hook (the one the recorder uses) and undici's diagnostics channel, so the bot runs
+ * unchanged and pays nothing for it outside the benchmark:
  * - a frame arrives: the socket's onRaw('in') for each message, called as the message leaves `ws`,
  *   before the frame is read;
- * - a request is written: the REST observer's request() (called as the call starts, before signing
- *   and the undici write), or the trade socket's onRaw('out') (called after ws.send).
+ * - a request is written: undici's `undici:client:sendHeaders`, published just before the request's
+ *   bytes are handed to the socket (after signing and the whole client), or the trade socket's
+ *   onRaw('out') (called after ws.send).
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { parse } from 'yaml';
@@ -17,14 +19,13 @@ import { DEFAULTS_PATH, mergeConfig, validateConfig } from '../../src/config/loa
 import type { Config } from '../../src/config/schema.js';
 import { wallClock } from '../../src/adapters/clock.js';
 import { BybitRest } from '../../src/adapters/bybit/rest/endpoints.js';
-import type { RestCallRecord, RestObserver } from '../../src/adapters/bybit/rest/client.js';
 import { createLogger } from '../../src/adapters/log/logger.js';
 import { Metrics } from '../../src/adapters/metrics/metrics.js';
 import { credentials } from '../../src/adapters/secrets/secret.js';
 import { openBybitSocket, type SocketFactory } from '../../src/actors/feeds/socket-actor.js';
 import { Runtime, type Venue } from '../../src/actors/runtime.js';
 import { buildSystem, type RootActor } from '../../src/actors/system.js';
-import { simOptionsFromConfig, startSimulator, type RunningSimulator } from '../../src/sim/index.js';
+import { simInProcess, simInWorker, type SimHost } from './sim-host.js';
 
 /** What the probe hears, with performance.now() times (ms). */
 export interface ProbeListener {
@@ -39,6 +40,7 @@ export interface ProbeListener {
 const ORDER_WRITE = /^\/v5\/order\/(create|amend)(-batch)?$/;
 const TRADE_WRITE = /"op":"order\.(create|amend)/;
 const BOOK_IN = '{"topic":"orderbook.';
+const SEND_HEADERS = 'undici:client:sendHeaders';
 
 /** Configuration: the defaults, the bench's settings (no metrics port, quiet), then `overrides`. */
 export function benchConfig(overrides: Record<string, unknown> = {}): Config {
@@ -64,7 +66,7 @@ class NullSink extends Writable {
 /** A running bot with its simulator. */
 export interface LiveBot {
   readonly config: Config;
-  readonly sim: RunningSimulator;
+  readonly sim: SimHost;
   readonly rt: Runtime;
   readonly root: RootActor;
   /** Our open orders on the venue. */
@@ -75,18 +77,25 @@ export interface LiveBot {
   close(): Promise<void>;
 }
 
-/** Starts a simulator from `config.sim` and the bot against it, observed by `probe`. */
-export async function startLiveBot(config: Config, probe: ProbeListener): Promise<LiveBot> {
-  const sim = await startSimulator(simOptionsFromConfig(config.sim, wallClock));
+/**
+ * Starts a simulator from `config.sim` and the bot against it, observed by `probe`. The simulator
+ * runs in a worker thread unless `simThread` is 'main' (see ./sim-host.ts).
+ */
+export async function startLiveBot(
+  config: Config,
+  probe: ProbeListener,
+  simThread: 'worker' | 'main' = 'worker',
+): Promise<LiveBot> {
+  const prefix = `${config.instance.prefix}-`;
+  const sim = await (simThread === 'worker' ? simInWorker : simInProcess)(config.sim, prefix);
   const logger = createLogger({ level: config.log.level, stream: new NullSink() });
   const metrics = new Metrics();
   const account = sim.accounts[0]!;
-  const observer: RestObserver = {
-    request: (call: RestCallRecord) => {
-      if (ORDER_WRITE.test(call.path)) probe.orderWrite?.(performance.now(), call.path);
-    },
-    response: () => {},
+  const written = (message: unknown): void => {
+    const path = (message as { request: { path: string } }).request.path;
+    if (ORDER_WRITE.test(path)) probe.orderWrite?.(performance.now(), path);
   };
+  subscribe(SEND_HEADERS, written);
   const openSocket: SocketFactory = (deps) => {
     const inner = deps.handlers.onRaw;
     const isPublic = deps.kind === 'public';
@@ -122,7 +131,6 @@ export async function startLiveBot(config: Config, probe: ProbeListener): Promis
           recvWindowMs: c.exchange.recv_window_ms,
           requestTimeoutMs: c.exchange.request_timeout_ms,
           maxRetries: c.exchange.max_retries,
-          observer,
         }),
         openSocket,
       };
@@ -131,19 +139,18 @@ export async function startLiveBot(config: Config, probe: ProbeListener): Promis
   const root = buildSystem(rt, { web: false });
   root.start();
   const symbol = config.symbols[0]!;
-  const prefix = `${config.instance.prefix}-`;
   let closed = false;
   return {
     config,
     sim,
     rt,
     root,
-    openOrders: () =>
-      sim.exchange.openOrders(account.apiKey).filter((o) => String(o.orderLinkId).startsWith(prefix)).length,
+    openOrders: () => sim.openOrders(),
     quoting: () => rt.isStarted && rt.started.quoting.state(symbol) === 'quoting',
     close: async () => {
       if (closed) return;
       closed = true;
+      unsubscribe(SEND_HEADERS, written);
       root.send({ type: 'shutdown.request', reason: 'signal' });
       await xwaitFor(root, (s) => s.status !== 'active', { timeout: 40_000 }).catch(() => undefined);
       if (rt.isStarted) {

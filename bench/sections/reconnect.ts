@@ -78,7 +78,7 @@ export async function runReconnect(o: ReconnectOptions): Promise<ReconnectResult
       backAt = Number.NaN;
       minOrders = bot.openOrders();
       const watch = setInterval(() => (minOrders = Math.min(minOrders, bot.openOrders())), 10);
-      bot.sim.faults.dropSockets('public');
+      bot.sim.dropSockets('public');
       try {
         await until(() => !Number.isNaN(backAt), 60_000, 'quotes back after a drop', 5);
       } finally {

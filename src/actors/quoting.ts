@@ -38,6 +38,8 @@ const PULL_RETRY_MS = 250;
 export class Quoting {
   readonly #d: QuotingDeps;
   readonly #quoters = new Map<string, Actor<typeof quoterMachine>>();
+  /** Symbols whose move is being served (see marketChanged), and whether another came meanwhile. */
+  readonly #serving = new Map<string, boolean>();
 
   constructor(deps: QuotingDeps) {
     this.#d = deps;
@@ -87,21 +89,33 @@ export class Quoting {
    * yet dirty): elsewhere the event is a no-op, and book pushes come every few milliseconds, so
    * sending it anyway would run the machine, its subscribers and inspector for nothing.
    *
-   * In `ready` the machine serves a move at once, so the requote runs here first and the machine
-   * hears `requote.served` after the order request is written: tick-to-order does not wait for a
-   * state transition, a timer being set and the subscribers (nothing runs a transition here: this
-   * is called from the socket's frame handler).
+   * In `ready` the machine serves a move at once, so the requote runs here and the machine hears
+   * `requote.served` once the order request is being written: tick-to-order waits neither for a
+   * state transition, its timer and subscribers, nor (over REST) for the turn of the event loop
+   * undici takes before it writes on an idle socket. Until then the machine is still `ready`: a
+   * move in between is held here and handed to it as it starts cooling down, as it would have
+   * been. (Nothing runs a transition here: this is called from the socket's frame handler.)
    */
   marketChanged(symbol: string): void {
     const q = this.#quoters.get(symbol);
     if (q === undefined) return;
+    const serving = this.#serving.get(symbol);
+    if (serving !== undefined) {
+      if (!serving) this.#serving.set(symbol, true);
+      return;
+    }
     const s = q.getSnapshot();
     if (s.status !== 'active') return;
     const v = s.value;
     if (typeof v === 'string' || !('quoting' in v)) return;
     if (v.quoting === 'ready') {
-      this.#requote(symbol, s.context.risk === 'reducing');
-      q.send({ type: 'requote.served' });
+      this.#serving.set(symbol, false);
+      this.#requote(symbol, s.context.risk === 'reducing', () => {
+        const moved = this.#serving.get(symbol) === true;
+        this.#serving.delete(symbol);
+        q.send({ type: 'requote.served' });
+        if (moved) this.marketChanged(symbol);
+      });
       return;
     }
     if (v.quoting === 'cooling' && s.context.dirty) return;
@@ -124,24 +138,32 @@ export class Quoting {
     return typeof v === 'string' ? v : (Object.keys(v)[0] ?? 'none');
   }
 
-  #requote(symbol: string, reduceOnly: boolean): void {
-    const d = this.#d;
-    const market = d.market.marketInput(symbol);
-    const inst = d.instruments.get(symbol);
-    const params = d.params.get(symbol);
-    if (market === undefined || inst === undefined || params === undefined) return;
-    const quotes = computeQuotes(
-      params,
-      market,
-      { positionUnits: d.portfolio.positionOf(symbol), mode: reduceOnly ? 'reducing' : 'normal' },
-      inst,
-    );
-    d.metrics.quotes.inc({ symbol });
-    if (Number.isFinite(quotes.spreadBps)) d.metrics.quoteSpread.set({ symbol }, quotes.spreadBps);
-    if (Number.isFinite(quotes.skewBps)) d.metrics.quoteSkew.set({ symbol }, quotes.skewBps);
-    d.orders
-      .requote(symbol, quotes)
-      .catch((err: unknown) => d.logger.error({ err, symbol }, 'requote failed'));
+  /** Requotes a symbol; `onWritten` as OrderManager.requote, and also when there is nothing to quote on. */
+  #requote(symbol: string, reduceOnly: boolean, onWritten?: () => void): void {
+    let handed = false;
+    try {
+      const d = this.#d;
+      const market = d.market.marketInput(symbol);
+      const inst = d.instruments.get(symbol);
+      const params = d.params.get(symbol);
+      if (market === undefined || inst === undefined || params === undefined) return;
+      const quotes = computeQuotes(
+        params,
+        market,
+        { positionUnits: d.portfolio.positionOf(symbol), mode: reduceOnly ? 'reducing' : 'normal' },
+        inst,
+      );
+      d.metrics.quotes.inc({ symbol });
+      if (Number.isFinite(quotes.spreadBps)) d.metrics.quoteSpread.set({ symbol }, quotes.spreadBps);
+      if (Number.isFinite(quotes.skewBps)) d.metrics.quoteSkew.set({ symbol }, quotes.skewBps);
+      handed = true;
+      d.orders
+        .requote(symbol, quotes, onWritten)
+        .catch((err: unknown) => d.logger.error({ err, symbol }, 'requote failed'));
+    } finally {
+      // A quoter waiting for requote.served must hear it whatever happened here.
+      if (!handed) onWritten?.();
+    }
   }
 
   /**

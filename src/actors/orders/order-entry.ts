@@ -46,11 +46,17 @@ export type EntryResult =
       readonly msg: string;
     };
 
+/**
+ * Sends orders in batches. `onWrite`, when given, is called for each request at the latest as it
+ * starts being written, so before any answer to it can be read; it may come sooner (a request
+ * refused locally may call it), so it tells the caller when waiting no longer helps, not that
+ * anything was sent.
+ */
 export interface OrderEntry {
   readonly name: 'rest' | 'ws';
-  create(items: readonly CreateItem[]): Promise<EntryResult[]>;
-  amend(items: readonly AmendItem[]): Promise<EntryResult[]>;
-  cancel(items: readonly CancelItem[]): Promise<EntryResult[]>;
+  create(items: readonly CreateItem[], onWrite?: () => void): Promise<EntryResult[]>;
+  amend(items: readonly AmendItem[], onWrite?: () => void): Promise<EntryResult[]>;
+  cancel(items: readonly CancelItem[], onWrite?: () => void): Promise<EntryResult[]>;
 }
 
 /** Bybit's batch limit for linear orders. */

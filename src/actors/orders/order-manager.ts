@@ -101,6 +101,35 @@ const PENDING: Partial<Record<OrderStateName, PendingKind>> = {
 
 const TERMINAL = new Set<OrderStateName>(['cancelled', 'filled', 'rejected', 'unresolved', 'done']);
 
+/**
+ * Starts a request and tells when its orders' bookkeeping may run: once the entry reports the
+ * request being written (undici may hold a REST request back for a turn of the event loop, to
+ * check its idle keep-alive socket first), or once the answer settles if it never does. Either
+ * comes before any answer or push about these orders can be read.
+ */
+const NOTHING = (): void => {};
+
+/** `f` callable any number of times, run the first time only. */
+function once(f: (() => void) | undefined): () => void {
+  if (f === undefined) return NOTHING;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    f();
+  };
+}
+
+function afterWrite(send: (onWrite: () => void) => Promise<EntryResult[]>): {
+  answer: Promise<EntryResult[]>;
+  written: Promise<unknown>;
+} {
+  let onWrite!: () => void;
+  const wrote = new Promise<void>((resolve) => (onWrite = resolve));
+  const answer = send(onWrite);
+  return { answer, written: Promise.race([wrote, answer.catch(() => undefined)]) };
+}
+
 /** Result of a verified cancel-all. */
 export interface CancelAllResult {
   readonly verified: boolean;
@@ -184,22 +213,32 @@ export class OrderManager {
 
   /**
    * Brings our orders of a symbol in line with the quotes. One requote runs per symbol at a time;
-   * quotes arriving meanwhile replace each other and run next.
+   * quotes arriving meanwhile replace each other and run next. `onWritten` is called once: as this
+   * requote's first request is being written, or when it turns out to need none, or at once when
+   * it does not start now (frozen, or queued behind the one running).
    */
-  requote(symbol: string, quotes: Quotes): Promise<void> {
-    if (this.#frozen) return Promise.resolve();
-    if (this.#running.has(symbol)) {
+  requote(symbol: string, quotes: Quotes, onWritten?: () => void): Promise<void> {
+    if (this.#frozen || this.#running.has(symbol)) {
+      onWritten?.();
+      if (this.#frozen) return Promise.resolve();
       this.#queued.set(symbol, quotes);
       return this.#running.get(symbol)!;
     }
+    const written = once(onWritten);
     const run = (async () => {
       let next: Quotes | undefined = quotes;
+      let first = true;
       while (next !== undefined && !this.#frozen) {
-        await this.#apply(symbol, next);
+        await this.#apply(symbol, next, first ? written : NOTHING);
+        written();
+        first = false;
         next = this.#queued.get(symbol);
         this.#queued.delete(symbol);
       }
-    })().finally(() => this.#running.delete(symbol));
+    })().finally(() => {
+      written();
+      this.#running.delete(symbol);
+    });
     this.#running.set(symbol, run);
     return run;
   }
@@ -209,7 +248,7 @@ export class OrderManager {
     await Promise.allSettled([...this.#running.values()]);
   }
 
-  async #apply(symbol: string, quotes: Quotes): Promise<void> {
+  async #apply(symbol: string, quotes: Quotes, onWritten: () => void): Promise<void> {
     const inst = this.#inst(symbol);
     const desired = { bids: quotes.bids, asks: quotes.asks, reduceOnly: quotes.reduceOnly };
     const plan = planOrders(desired, this.liveOrders(symbol), this.#d.plan);
@@ -220,15 +259,15 @@ export class OrderManager {
       { symbol, cancels: plan.cancels.length, amends: plan.amends.length, creates: plan.creates.length },
       'executing plan',
     );
-    await this.#execute(symbol, inst, plan);
+    await this.#execute(symbol, inst, plan, onWritten);
   }
 
   /**
-   * Each request is written first and its orders' machines are moved (or spawned) right after, in
-   * the same synchronous stretch: no answer or push can be read before it ends, so no answer can
-   * miss its machine, and the write does not wait for the machines' transitions (tick-to-order).
+   * Each request goes out first and its orders' machines are moved (or spawned) once it is being
+   * written (afterWrite): the write does not wait for the machines' transitions (tick-to-order),
+   * and no answer or push can be read before they are done, so none can miss its machine.
    */
-  async #execute(symbol: string, inst: Instrument, plan: OrderPlan): Promise<void> {
+  async #execute(symbol: string, inst: Instrument, plan: OrderPlan, onWritten: () => void): Promise<void> {
     const { clock, budget, entry } = this.#d;
     // Cancels always go: they reduce risk. They still spend the budget.
     const blockedSides = new Set<string>();
@@ -237,7 +276,14 @@ export class OrderManager {
       const sent = plan.cancels
         .map((c) => this.#orders.get(c.orderLinkId))
         .filter((m): m is Managed => m !== undefined);
-      const answer = entry.cancel(sent.map((m) => ({ symbol, orderLinkId: m.orderLinkId })));
+      const { answer, written } = afterWrite((w) =>
+        entry.cancel(
+          sent.map((m) => ({ symbol, orderLinkId: m.orderLinkId })),
+          w,
+        ),
+      );
+      await written;
+      onWritten();
       for (const m of sent) this.#send(m, { type: 'cancel.sent' });
       const results = await answer;
       sent.forEach((m, i) => {
@@ -263,14 +309,19 @@ export class OrderManager {
     }
     if (amendable.length > 0) {
       const sent = amendable.map((a) => ({ m: this.#orders.get(a.orderLinkId)!, a }));
-      const answer = entry.amend(
-        sent.map(({ m, a }) => ({
-          symbol,
-          orderLinkId: m.orderLinkId,
-          price: formatPrice(inst, a.price),
-          qty: formatQty(inst, a.qty),
-        })),
+      const { answer, written } = afterWrite((w) =>
+        entry.amend(
+          sent.map(({ m, a }) => ({
+            symbol,
+            orderLinkId: m.orderLinkId,
+            price: formatPrice(inst, a.price),
+            qty: formatQty(inst, a.qty),
+          })),
+          w,
+        ),
       );
+      await written;
+      onWritten();
       for (const { m, a } of sent) this.#send(m, { type: 'amend.sent', price: a.price, qty: a.qty });
       const results = await answer;
       sent.forEach(({ m }, i) => {
@@ -283,17 +334,22 @@ export class OrderManager {
     }
     if (this.#frozen || creatable.length === 0) return;
     const ids = creatable.map(() => this.#d.ids.next());
-    const answer = entry.create(
-      creatable.map((c, i) => ({
-        symbol,
-        side: c.side,
-        price: formatPrice(inst, c.price),
-        qty: formatQty(inst, c.qty),
-        orderLinkId: ids[i]!,
-        timeInForce: this.#d.postOnly ? ('PostOnly' as const) : ('GTC' as const),
-        reduceOnly: c.reduceOnly,
-      })),
+    const { answer, written } = afterWrite((w) =>
+      entry.create(
+        creatable.map((c, i) => ({
+          symbol,
+          side: c.side,
+          price: formatPrice(inst, c.price),
+          qty: formatQty(inst, c.qty),
+          orderLinkId: ids[i]!,
+          timeInForce: this.#d.postOnly ? ('PostOnly' as const) : ('GTC' as const),
+          reduceOnly: c.reduceOnly,
+        })),
+        w,
+      ),
     );
+    await written;
+    onWritten();
     const created = creatable.map((c, i) => ({ c, m: this.#spawn(symbol, c.side, c.price, c.qty, ids[i]) }));
     const results = await answer;
     created.forEach(({ m }, i) => {

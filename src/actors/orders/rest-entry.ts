@@ -11,7 +11,7 @@ export function restOrderEntry(rest: BybitRest, metrics: Metrics): OrderEntry {
   const count = (op: string) => metrics.orderRequests.inc({ path: 'rest', op });
   return {
     name: 'rest',
-    create: (items) =>
+    create: (items, onWrite) =>
       inChunks(items, async (batch) => {
         count('create');
         return (
@@ -26,10 +26,12 @@ export function restOrderEntry(rest: BybitRest, metrics: Metrics): OrderEntry {
               orderLinkId: i.orderLinkId,
               reduceOnly: i.reduceOnly,
             })),
+            undefined,
+            onWrite,
           )
         ).map(toEntry);
       }),
-    amend: (items) =>
+    amend: (items, onWrite) =>
       inChunks(items, async (batch) => {
         count('amend');
         return (
@@ -40,14 +42,20 @@ export function restOrderEntry(rest: BybitRest, metrics: Metrics): OrderEntry {
               ...(i.price === undefined ? {} : { price: i.price }),
               ...(i.qty === undefined ? {} : { qty: i.qty }),
             })),
+            undefined,
+            onWrite,
           )
         ).map(toEntry);
       }),
-    cancel: (items) =>
+    cancel: (items, onWrite) =>
       inChunks(items, async (batch) => {
         count('cancel');
         return (
-          await rest.cancelOrderBatch(batch.map((i) => ({ symbol: i.symbol, orderLinkId: i.orderLinkId })))
+          await rest.cancelOrderBatch(
+            batch.map((i) => ({ symbol: i.symbol, orderLinkId: i.orderLinkId })),
+            undefined,
+            onWrite,
+          )
         ).map(toEntry);
       }),
   };

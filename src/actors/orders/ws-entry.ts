@@ -26,13 +26,17 @@ export function wsOrderEntry(
     items: readonly T[],
     toWire: (item: T) => Record<string, unknown>,
     viaRest: (batch: readonly T[]) => Promise<EntryResult[]>,
+    onWrite: (() => void) | undefined,
   ): Promise<EntryResult[]> {
     return inChunks(items, async (batch) => {
       const socket = source();
       if (socket === undefined) return viaRest(batch);
       try {
         metrics.orderRequests.inc({ path: 'ws', op: op.slice('order.'.length, op.indexOf('-')) });
-        const response = await socket.request(op, [{ category: 'linear', request: batch.map(toWire) }]);
+        const answer = socket.request(op, [{ category: 'linear', request: batch.map(toWire) }]);
+        // request() sends the frame before it returns (or refuses, rejecting).
+        onWrite?.();
+        const response = await answer;
         const results = batchResults(response, clock.now());
         if (results.length !== batch.length)
           return batch.map((): EntryResult => ({
@@ -53,7 +57,7 @@ export function wsOrderEntry(
   }
   return {
     name: 'ws',
-    create: (items) =>
+    create: (items, onWrite) =>
       via(
         'order.create-batch',
         items,
@@ -67,9 +71,10 @@ export function wsOrderEntry(
           orderLinkId: i.orderLinkId,
           reduceOnly: i.reduceOnly,
         }),
-        (b) => fallback.create(b),
+        (b) => fallback.create(b, onWrite),
+        onWrite,
       ),
-    amend: (items) =>
+    amend: (items, onWrite) =>
       via(
         'order.amend-batch',
         items,
@@ -79,14 +84,16 @@ export function wsOrderEntry(
           ...(i.price === undefined ? {} : { price: i.price }),
           ...(i.qty === undefined ? {} : { qty: i.qty }),
         }),
-        (b) => fallback.amend(b),
+        (b) => fallback.amend(b, onWrite),
+        onWrite,
       ),
-    cancel: (items) =>
+    cancel: (items, onWrite) =>
       via(
         'order.cancel-batch',
         items,
         (i) => ({ symbol: i.symbol, orderLinkId: i.orderLinkId }),
-        (b) => fallback.cancel(b),
+        (b) => fallback.cancel(b, onWrite),
+        onWrite,
       ),
   };
 }

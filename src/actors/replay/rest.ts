@@ -87,6 +87,8 @@ export class ReplayRest extends BybitRest {
     const write = spec.method === 'POST';
     const params = (spec.params ?? {}) as Record<string, unknown>;
     if (write) this.#r.echo?.sent(spec.path, params);
+    // Nothing is on a wire here: the request counts as written at once, as live over a fresh socket.
+    spec.onWrite?.();
     let attempt: RestAttempt | undefined;
     let at: number;
     let answer: string;

@@ -129,6 +129,8 @@ export interface RestCall<T> {
   readonly write: boolean;
   /** The schema of `result`. */
   readonly result: z.ZodType<T>;
+  /** Called as each attempt's request starts being written (HttpRequest.onWrite). */
+  readonly onWrite?: () => void;
 }
 
 export interface RestResult<T> {
@@ -330,7 +332,9 @@ export class RestClient {
     if (spec.signed && this.#deps.credentials === undefined) {
       throw new AuthError(10003, 'no API credentials configured; the request was not sent', endpoint);
     }
-    if (spec.signed) await this.#awaitSync();
+    // Awaited only when a sync is in progress (or not yet tried): an await costs a turn of the
+    // microtask queue, behind everything the caller did after starting this call (tick-to-order).
+    if (spec.signed && (!this.#syncAttempted || this.#syncing !== undefined)) await this.#awaitSync();
 
     for (;;) {
       if (this.#closed) throw new UnreachableError(endpoint, false, { cause: new Error('client closed') });
@@ -347,6 +351,7 @@ export class RestClient {
           ...(body === undefined ? {} : { body }),
           timeoutMs: this.#deps.requestTimeoutMs,
           endpoint,
+          ...(spec.onWrite === undefined ? {} : { onWrite: spec.onWrite }),
         });
       } catch (e) {
         const err = e instanceof BotError ? e : new UnreachableError(endpoint, false, { cause: e });

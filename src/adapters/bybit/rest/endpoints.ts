@@ -119,26 +119,29 @@ export class BybitRest extends RestClient {
   async createOrderBatch(
     items: readonly BatchItem<CreateOrderRequest>[],
     category: Category = DEFAULT_CATEGORY,
+    onWrite?: () => void,
   ): Promise<BatchItemResult[]> {
-    return this.#batch('/v5/order/create-batch', items, category);
+    return this.#batch('/v5/order/create-batch', items, category, onWrite);
   }
 
   /** Amends up to 20 orders at once; one result per item, in request order. */
   async amendOrderBatch(
     items: readonly BatchItem<AmendOrderRequest>[],
     category: Category = DEFAULT_CATEGORY,
+    onWrite?: () => void,
   ): Promise<BatchItemResult[]> {
     for (const item of items) requireRef('/v5/order/amend-batch', item);
-    return this.#batch('/v5/order/amend-batch', items, category);
+    return this.#batch('/v5/order/amend-batch', items, category, onWrite);
   }
 
   /** Cancels up to 20 orders at once; one result per item, in request order. */
   async cancelOrderBatch(
     items: readonly BatchItem<CancelOrderRequest>[],
     category: Category = DEFAULT_CATEGORY,
+    onWrite?: () => void,
   ): Promise<BatchItemResult[]> {
     for (const item of items) requireRef('/v5/order/cancel-batch', item);
-    return this.#batch('/v5/order/cancel-batch', items, category);
+    return this.#batch('/v5/order/cancel-batch', items, category, onWrite);
   }
 
   /**
@@ -274,6 +277,7 @@ export class BybitRest extends RestClient {
       BatchItem<CreateOrderRequest> | BatchItem<AmendOrderRequest> | BatchItem<CancelOrderRequest>
     )[],
     category: Category,
+    onWrite: (() => void) | undefined,
   ): Promise<BatchItemResult[]> {
     if (items.length === 0) return [];
     if (items.length > MAX_BATCH) {
@@ -288,6 +292,7 @@ export class BybitRest extends RestClient {
       signed: true,
       write: true,
       result: wireBatchResultSchema,
+      ...(onWrite === undefined ? {} : { onWrite }),
     });
     const ids = items.map((i) => ({
       orderId: 'orderId' in i ? i.orderId : undefined,

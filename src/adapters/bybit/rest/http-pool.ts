@@ -45,6 +45,11 @@ export interface HttpRequest {
   readonly timeoutMs?: number;
   /** Names the request in errors (the endpoint path without its query). */
   readonly endpoint: string;
+  /**
+   * Called as undici starts writing the request to its socket; the bytes follow in the same turn
+   * of the event loop. Not called for a request that never gets that far.
+   */
+  readonly onWrite?: () => void;
 }
 
 export interface HttpResponse {
@@ -144,6 +149,7 @@ class InFlight implements Dispatcher.DispatchHandler {
       return;
     }
     this.#started = true;
+    this.req.onWrite?.();
   }
 
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {

@@ -119,6 +119,31 @@ describe('HttpPool', () => {
     expect(server.requestsTo('/y')).toHaveLength(0);
   });
 
+  it('tells onWrite as each request is written, on a fresh socket and on a reused idle one, before its answer', async () => {
+    const { server, pool } = await setup();
+    server.route('GET', '/x', () => ({ body: 'ok' }));
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = pool.request({ ...get(server.url), onWrite: () => seen.push(`write ${i}`) });
+      seen.push(`asked ${i}`);
+      await answer;
+      seen.push(`answered ${i}`);
+    }
+    // The later requests reuse an idle keep-alive socket, which undici checks for a turn of the
+    // event loop before it writes: onWrite comes from that deferred write.
+    expect(seen).toEqual([0, 1, 2].flatMap((i) => [`asked ${i}`, `write ${i}`, `answered ${i}`]));
+    expect(new Set(server.requests.map((r) => r.remotePort)).size).toBeLessThan(3);
+  });
+
+  it('never calls onWrite for a request that was not sent', async () => {
+    const { server, pool } = await setup();
+    const url = server.url;
+    await server.close();
+    const onWrite = vi.fn();
+    await expect(pool.request({ ...get(url), onWrite })).rejects.toMatchObject({ sent: false });
+    expect(onWrite).not.toHaveBeenCalled();
+  });
+
   it('reports a refused connection as not sent, with the socket error as cause', async () => {
     const { server, pool } = await setup();
     const url = server.url;

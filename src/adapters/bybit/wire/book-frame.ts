@@ -379,13 +379,17 @@ interface TopicHeads {
   readonly symbol: string;
   /** Index of the quote that closes the topic. */
   readonly topicEnd: number;
+  /** Index and code of the symbol's first character in the topic: a cheap test between topics. */
+  readonly symbolAt: number;
+  readonly symbolFirst: number;
   readonly delta: string;
   readonly snapshot: string;
   readonly data: string;
 }
 
 const heads: TopicHeads[] = [];
-const HEADS_MAX = 16;
+/** Topics remembered; past this many, the oldest is forgotten (and read the long way if it comes back). */
+const HEADS_MAX = 64;
 
 function headsOf(topic: string, symbol: string): TopicHeads {
   for (let k = 0; k < heads.length; k++) {
@@ -397,6 +401,8 @@ function headsOf(topic: string, symbol: string): TopicHeads {
     topic,
     symbol,
     topicEnd: prefix.length,
+    symbolAt: prefix.length - symbol.length,
+    symbolFirst: symbol.charCodeAt(0),
     delta: `${prefix}${AFTER_TOPIC_DELTA}`,
     snapshot: `${prefix}${AFTER_TOPIC_SNAPSHOT}`,
     data: `${DATA_HEAD}"${symbol}"${BIDS_KEY}`,
@@ -456,7 +462,7 @@ function scanCanonical(text: string): WireBookFrame | undefined {
 function scanKnownTopic(text: string): WireBookFrame | null | undefined {
   for (let k = heads.length - 1; k >= 0; k--) {
     const h = heads[k] as TopicHeads;
-    if (text.charCodeAt(h.topicEnd) !== QUOTE) continue;
+    if (text.charCodeAt(h.topicEnd) !== QUOTE || text.charCodeAt(h.symbolAt) !== h.symbolFirst) continue;
     if (sliceIs(text, 0, h.delta)) return scanFromTs(text, h.delta.length, h, 'delta') ?? null;
     if (sliceIs(text, 0, h.snapshot)) return scanFromTs(text, h.snapshot.length, h, 'snapshot') ?? null;
   }

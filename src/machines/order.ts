@@ -221,8 +221,9 @@ const enter = enqueueActions<
       params: { orderLinkId: context.orderLinkId, from: context.state, to },
     });
   const outcome =
-    to === 'filled' || to === 'cancelled' || to === 'rejected' || to === 'unresolved' ? to : null;
-  enqueue.assign({ state: to, outcome: outcome ?? context.outcome });
+    to === 'filled' || to === 'cancelled' || to === 'rejected' || to === 'unresolved' ? to : context.outcome;
+  // An assign copies the whole context: re-entering the same state with the same outcome needs none.
+  if (context.state !== to || context.outcome !== outcome) enqueue.assign({ state: to, outcome });
 });
 
 const recordFill = enqueueActions<

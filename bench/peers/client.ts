@@ -4,8 +4,8 @@
  * the first (the first warms the JIT up), and the best bid and ask after every frame of the first
  * pass, in price units, for the correctness check.
  *
- * - mm-bot: BybitSocket (classifyInbound inside) → OrderBook (the levels applied in place when
- *   the scanner read the frame) → best bid and ask: the public-feed pipeline.
+ * - mm-bot: BybitSocket (the book scanner inside, classifyInbound's fast half) → OrderBook (the
+ *   levels applied from the digits the scanner read) → best bid and ask: the public-feed pipeline.
  * - mm-bot-market: BybitSocket → MarketData.onBookFrame (the book plus its book machine and the
  *   volatility estimate, as the bot runs it) → marketInput.
  * - bybit-api: WebsocketClient with wsUrl at the endpoint → 'update' → the array book its users

@@ -274,7 +274,7 @@ function decimalEnd(text: string, i: number): number {
   let m = 0;
   let dot = -1;
   let plain = true;
-  for (let j = i + 1; ; j++) {
+  for (let j = i + 1, len = text.length; j < len; j++) {
     const c = text.charCodeAt(j);
     if (c >= 48 /* 0 */ && c <= 57 /* 9 */) {
       m = m * 10 + (c - 48);
@@ -291,10 +291,10 @@ function decimalEnd(text: string, i: number): number {
       scannedFraction = dot < 0 ? 0 : j - dot - 1;
       return j;
     }
-    // Past the end charCodeAt is NaN, which fails this test: no separate bound check per character.
-    if (!(c >= 0x20 && c <= 0x7e) || c === BACKSLASH) return -1;
+    if (c < 0x20 || c === BACKSLASH || c > 0x7e) return -1;
     plain = false;
   }
+  return -1;
 }
 
 /**
@@ -307,17 +307,17 @@ function levelsEnd(text: string, i: number, ranges: number[], digits: number[]):
   if (text.charCodeAt(i) === RBRACKET) return i + 1;
   for (;;) {
     if (text.charCodeAt(i) !== LBRACKET || text.charCodeAt(i + 1) !== QUOTE) return -1;
-    const priceEnd = decimalEnd(text, i + 1);
-    if (priceEnd < 0 || text.charCodeAt(priceEnd + 1) !== COMMA || text.charCodeAt(priceEnd + 2) !== QUOTE)
-      return -1;
-    const priceMantissa = scannedMantissa;
-    const priceFraction = scannedFraction;
-    const sizeEnd = decimalEnd(text, priceEnd + 2);
-    if (sizeEnd < 0 || text.charCodeAt(sizeEnd + 1) !== RBRACKET) return -1;
-    // One push of a level's four numbers: a push call costs more than its values.
-    ranges.push(i + 2, priceEnd, priceEnd + 3, sizeEnd);
-    digits.push(priceMantissa, priceFraction, scannedMantissa, scannedFraction);
-    i = sizeEnd + 2;
+    i++;
+    let e = decimalEnd(text, i);
+    if (e < 0 || text.charCodeAt(e + 1) !== COMMA || text.charCodeAt(e + 2) !== QUOTE) return -1;
+    ranges.push(i + 1, e);
+    digits.push(scannedMantissa, scannedFraction);
+    i = e + 2;
+    e = decimalEnd(text, i);
+    if (e < 0 || text.charCodeAt(e + 1) !== RBRACKET) return -1;
+    ranges.push(i + 1, e);
+    digits.push(scannedMantissa, scannedFraction);
+    i = e + 2;
     const c = text.charCodeAt(i);
     if (c === RBRACKET) return i + 1;
     if (c !== COMMA) return -1;

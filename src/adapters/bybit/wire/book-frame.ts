@@ -246,13 +246,12 @@ function uintEnd(text: string, i: number): number {
   if (!(c >= 0 && c <= 9)) return -1;
   let v = c;
   let j = i + 1;
-  // Past the end charCodeAt is NaN, which ends the loop like any other non-digit.
-  for (; ; j++) {
+  for (let n = text.length; j < n; j++) {
     c = text.charCodeAt(j) - 48;
     if (!(c >= 0 && c <= 9)) break;
+    if (v === 0 || j - i >= MAX_INT_DIGITS) return -1;
     v = v * 10 + c;
   }
-  if (j - i > MAX_INT_DIGITS || (v !== 0 && text.charCodeAt(i) === 48) || (v === 0 && j - i > 1)) return -1;
   const next = text.charCodeAt(j);
   if (next === 46 /* . */ || next === 101 /* e */ || next === 69 /* E */) return -1;
   scannedInt = v;

@@ -123,9 +123,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return r.peers;
   });
   await run('tick_to_order', async () => {
-    const rest = await runTickToOrder({ seconds: quick ? 3 : 60, orderEntry: 'rest' });
-    const ws = await runTickToOrder({ seconds: quick ? 3 : 30, orderEntry: 'ws' });
-    return { ...rest, ws };
+    const rest = await runTickToOrder({ seconds: quick ? 3 : 60, orderEntry: 'rest', sim: 'main' });
+    const ws = await runTickToOrder({ seconds: quick ? 3 : 30, orderEntry: 'ws', sim: 'main' });
+    const worker = {
+      rest: await runTickToOrder({ seconds: quick ? 3 : 30, orderEntry: 'rest', sim: 'worker' }),
+      ws: await runTickToOrder({ seconds: quick ? 3 : 30, orderEntry: 'ws', sim: 'worker' }),
+    };
+    return { ...rest, ws, sim_in_worker: worker };
   });
   await run('replay', () => runReplay({ simulatedS: quick ? 60 : 3_600 }));
   await run('shutdown', () => runShutdown(quick ? { runs: 1, quoteMs: 500 } : { runs: 20, quoteMs: 2_000 }));

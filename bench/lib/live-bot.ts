@@ -1,11 +1,12 @@
 /**
- * The whole bot in this thread against a simulator on loopback (in a worker thread by default, see
- * ./sim-host.ts), on the wall clock: the Runtime and actor system `npm run bot` builds, with the
+ * The whole bot in this thread against a simulator on loopback (in this thread too, or in a worker
+ * thread: ./sim-host.ts), on the wall clock: the Runtime and actor system `npm run bot` builds, with the
  * real venue (BybitRest over undici, BybitSocket), seen through a probe. The probe is the socket's
  * raw-frame hook (the one the recorder uses) and undici's diagnostics channel, so the bot runs
  * unchanged and pays nothing for it outside the benchmark:
- * - a frame arrives: the socket's onRaw('in') for each message, called as the message leaves `ws`,
- *   before the frame is read;
+ * - a frame arrives: the socket's onRaw('in') for each message, called as the message leaves `ws`
+ *   (for a book frame, right after the scanner's pass over it, about a microsecond), before the
+ *   book, the market data or anything after them;
  * - a request is written: undici's `undici:client:sendHeaders`, published just before the request's
  *   bytes are handed to the socket (after signing and the whole client), or the trade socket's
  *   onRaw('out') (called after ws.send).
@@ -79,12 +80,12 @@ export interface LiveBot {
 
 /**
  * Starts a simulator from `config.sim` and the bot against it, observed by `probe`. The simulator
- * runs in a worker thread unless `simThread` is 'main' (see ./sim-host.ts).
+ * runs in this thread unless `simThread` is 'worker' (see ./sim-host.ts and tick-to-order.ts).
  */
 export async function startLiveBot(
   config: Config,
   probe: ProbeListener,
-  simThread: 'worker' | 'main' = 'worker',
+  simThread: 'worker' | 'main' = 'main',
 ): Promise<LiveBot> {
   const prefix = `${config.instance.prefix}-`;
   const sim = await (simThread === 'worker' ? simInWorker : simInProcess)(config.sim, prefix);

@@ -1,9 +1,10 @@
 /**
  * The simulator a live-bot bench runs against, in this thread or in a worker thread. In a worker
- * (./sim-thread.ts) it has its own heap: the exchange's allocations and garbage collections no
- * longer land in the middle of the bot's frame handling, which is what a latency figure of the bot
- * must not include. The bench sees the same few things either way: the URLs and credentials, our
- * open orders on the venue, dropping sockets, closing.
+ * (./sim-thread.ts) it has its own heap, so the exchange's allocations and garbage collections stay
+ * out of the bot's; but on a VM every write to it then wakes its thread on the other vCPU inside
+ * the send call, which a venue across a network never costs (see sections/tick-to-order.ts). The
+ * bench sees the same few things either way: the URLs and credentials, our open orders on the
+ * venue, dropping sockets, closing.
  */
 import { Worker } from 'node:worker_threads';
 import { wallClock } from '../../src/adapters/clock.js';

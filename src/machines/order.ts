@@ -251,6 +251,13 @@ const recordFill = enqueueActions<
   });
 });
 
+/** Whether `patch` would change any field of `context`. */
+function changes(context: OrderContext, patch: Partial<OrderContext>): boolean {
+  for (const key of Object.keys(patch) as (keyof OrderContext)[])
+    if (!Object.is(context[key], patch[key])) return true;
+  return false;
+}
+
 const settle = (outcome: Exclude<OrderOutcome, 'unresolved'>) =>
   ({
     entry: { type: 'enter', params: { to: outcome } },
@@ -373,12 +380,14 @@ export const orderMachine = base
       recordCreateRejected: base.assign(({ context, event }) => ({
         rejectReason: event.type === 'create.rejected' ? event.reason : context.rejectReason,
       })),
-      applyReport: base.assign(({ context, event }) => {
+      // Most venue pushes repeat what the machine knows already (the update after an amend it
+      // saw accepted): an assign copies the whole context, so these enqueue one only on a change.
+      applyReport: base.enqueueActions(({ context, event, enqueue }) => {
         const report = event.type === 'venue.order' ? event : reportOf(event);
-        if (report === null || !('orderId' in report)) return {};
+        if (report === null || !('orderId' in report)) return;
         const r = report as VenueOrderReport;
         const venueCumQty = Math.max(context.venueCumQty, r.cumQty);
-        return {
+        const patch = {
           orderId: r.orderId,
           price: r.price,
           qty: r.qty,
@@ -387,16 +396,18 @@ export const orderMachine = base
           confirmed: true,
           amendPending: false,
         };
+        if (changes(context, patch)) enqueue.assign(patch);
       }),
-      applyProgress: base.assign(({ context, event }) => {
-        if (event.type !== 'venue.order') return {};
+      applyProgress: base.enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'venue.order') return;
         const venueCumQty = Math.max(context.venueCumQty, event.cumQty);
-        return {
+        const patch = {
           orderId: event.orderId,
           venueCumQty,
           cumQty: cumOf(context.qty, context.execQty, venueCumQty),
           confirmed: true,
         };
+        if (changes(context, patch)) enqueue.assign(patch);
       }),
       markPostOnly: base.assign({ rejectReason: 'post_only' }),
       markLost: base.assign({ rejectReason: 'lost' }),

@@ -20,6 +20,7 @@ import { shutdownMachine, type CancelAllOutput, type StepInput } from '../machin
 import type { WsType } from '../adapters/metrics/metrics.js';
 import type { MetricsServer } from '../adapters/web/metrics-server.js';
 import { socketLogic } from './feeds/socket-actor.js';
+import { activityInterval } from './market/market-data.js';
 import type { Runtime } from './runtime.js';
 import { startWeb } from './web.js';
 
@@ -83,6 +84,8 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
       actors: {
         socket: socketLogic({
           kind,
+          // The public socket's data watchdog is the book's stale_after_ms (connectionInput).
+          activityEveryMs: kind === 'public' ? activityInterval(config.book.stale_after_ms) : 0,
           url,
           clock,
           metrics,

@@ -40,11 +40,14 @@ export type SocketFactory = (deps: BybitSocketDeps) => VenueSocket;
 /** The production factory: a real WebSocket to the venue. */
 export const openBybitSocket: SocketFactory = (deps) => new BybitSocket(deps);
 
-/** `ws.activity` is sent at most this often: enough for the data watchdog, cheap on the hot path. */
-const ACTIVITY_EVERY_MS = 100;
-
 export interface SocketActorDeps {
   readonly kind: WsType;
+  /**
+   * `ws.activity` (data arrived) is sent at most this often, 0 for never: it only feeds the
+   * connection machine's data watchdog, which sockets without one (dataSilenceMs 0) do not run.
+   * Each one is a machine transition that re-arms the watchdog's timer.
+   */
+  readonly activityEveryMs: number;
   readonly url: string;
   readonly clock: Clock;
   readonly metrics: Metrics;
@@ -73,9 +76,11 @@ export function socketLogic(deps: SocketActorDeps) {
   return fromCallback<SocketCommand, SocketInput>(({ sendBack, receive }) => {
     const send = (e: SocketEvent) => sendBack(e);
     let lastActivity = Number.NEGATIVE_INFINITY;
+    const every = deps.activityEveryMs;
     const activity = (): void => {
+      if (every <= 0) return;
       const now = deps.clock.now();
-      if (now - lastActivity >= ACTIVITY_EVERY_MS) {
+      if (now - lastActivity >= every) {
         lastActivity = now;
         send({ type: 'ws.activity' });
       }

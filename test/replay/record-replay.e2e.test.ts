@@ -51,11 +51,12 @@ async function recordSession(): Promise<void> {
     logger,
   });
   session = recorder.session;
+  const metrics = new Metrics();
   const rt = new Runtime({
     config,
     clock: recorder.observeClock(wallClock),
     logger,
-    metrics: new Metrics(),
+    metrics,
     endpoints: sim.urls,
     credentials: credentials(apiKey, apiSecret),
     eventLoopLagMs: () => 0,
@@ -68,10 +69,16 @@ async function recordSession(): Promise<void> {
     WAIT,
   );
   sim.faults.dropSockets('public');
-  await vi.waitFor(
-    () => expect(rt.started.portfolio.snapshot('BTCUSDT')!.fillsApplied).toBeGreaterThan(1),
-    WAIT,
-  );
+  // A fill needs no public socket: wait for the second public session as well, or the shutdown
+  // may come before it opens (seen under load).
+  await vi.waitFor(async () => {
+    expect(rt.started.portfolio.snapshot('BTCUSDT')!.fillsApplied).toBeGreaterThan(1);
+    const attempts = (await metrics.wsReconnectAttempts.get()).values.find(
+      (v) => v.labels['ws_type'] === 'public',
+    );
+    expect(attempts?.value ?? 0).toBeGreaterThan(0);
+    expect(rt.feedState('public')).toContain('live');
+  }, WAIT);
   root.send({ type: 'shutdown.request', reason: 'signal' });
   const done = await xwaitFor(root, (s) => s.status !== 'active', { timeout: 30_000 });
   expect(done.output).toMatchObject({ exitCode: 0, verified: true });

@@ -113,6 +113,8 @@ export class Quoting {
       this.#requote(symbol, s.context.risk === 'reducing', () => {
         const moved = this.#serving.get(symbol) === true;
         this.#serving.delete(symbol);
+        // Stopped meanwhile (shutdown): nothing to tell.
+        if (q.getSnapshot().status !== 'active') return;
         q.send({ type: 'requote.served' });
         if (moved) this.marketChanged(symbol);
       });

@@ -101,12 +101,6 @@ const PENDING: Partial<Record<OrderStateName, PendingKind>> = {
 
 const TERMINAL = new Set<OrderStateName>(['cancelled', 'filled', 'rejected', 'unresolved', 'done']);
 
-/**
- * Starts a request and tells when its orders' bookkeeping may run: once the entry reports the
- * request being written (undici may hold a REST request back for a turn of the event loop, to
- * check its idle keep-alive socket first), or once the answer settles if it never does. Either
- * comes before any answer or push about these orders can be read.
- */
 const NOTHING = (): void => {};
 
 /** `f` callable any number of times, run the first time only. */
@@ -120,6 +114,12 @@ function once(f: (() => void) | undefined): () => void {
   };
 }
 
+/**
+ * Starts a request and tells when its orders' bookkeeping may run: once the entry reports the
+ * request being written (undici may hold a REST request back for a turn of the event loop, to
+ * check its idle keep-alive socket first), or once the answer settles if it never does. Either
+ * comes before any answer or push about these orders can be read.
+ */
 function afterWrite(send: (onWrite: () => void) => Promise<EntryResult[]>): {
   answer: Promise<EntryResult[]>;
   written: Promise<unknown>;

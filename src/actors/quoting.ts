@@ -80,8 +80,9 @@ export class Quoting {
 
   /** Sends an event to one symbol's quoter, or to all of them. */
   send(event: QuoterEvent, symbol?: string): void {
-    if (symbol !== undefined) this.#quoters.get(symbol)?.send(event);
-    else for (const q of this.#quoters.values()) q.send(event);
+    // A stopped quoter (shutdown) takes no more events; XState would only warn on the console.
+    for (const [s, q] of this.#quoters)
+      if ((symbol === undefined || s === symbol) && q.getSnapshot().status === 'active') q.send(event);
   }
 
   /**

@@ -377,6 +377,9 @@ export class OrderManager {
   }
 
   #send(m: Managed, event: OrderEvent): void {
+    // A machine that has finished (the venue settled the order before our request's answer came)
+    // has nothing left to learn; XState would only warn on the console.
+    if (m.actor.getSnapshot().status !== 'active') return;
     m.actor.send(event);
   }
 

@@ -16,13 +16,10 @@
  * - generic: the JSON.parse + Map + sorted array pipeline the bot has to beat.
  */
 import { classifyInbound } from '../src/adapters/bybit/wire/classify.js';
-import { silentLogger } from '../src/adapters/log/logger.js';
-import { Metrics } from '../src/adapters/metrics/metrics.js';
-import { MarketData } from '../src/actors/market/market-data.js';
 import { SimClock } from '../src/domain/clock.js';
 import { OrderBook } from '../src/domain/book/order-book.js';
 import { computeQuotes } from '../src/domain/strategy/quotes.js';
-import { genericPipeline, quoting } from './lib/pipelines.js';
+import { genericPipeline, liveMarketData, quoting } from './lib/pipelines.js';
 import { recordBookStream } from './lib/sim-stream.js';
 import { cpuMicros } from './lib/stats.js';
 
@@ -37,23 +34,11 @@ const { instrument, params } = quoting(SYMBOL);
 function market(stepMs: number): (text: string) => void {
   const timers = new SimClock(1);
   let t = 1;
-  const m = new MarketData({
-    instruments: new Map([[SYMBOL, instrument]]),
-    symbols: [SYMBOL],
-    depth: 50,
-    staleAfterMs: 2_000,
-    resyncTimeoutMs: 5_000,
-    volHalfLifeS: 60,
-    volHorizonS: 5,
-    clock: { now: () => t, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout },
-    logger: silentLogger(),
-    metrics: new Metrics(),
-    onChanged: () => {},
-    onLive: () => {},
-    onResync: () => {},
+  const m = liveMarketData(SYMBOL, instrument, {
+    now: () => t,
+    setTimeout: timers.setTimeout,
+    clearTimeout: timers.clearTimeout,
   });
-  m.start();
-  m.feed(true);
   return (text) => {
     const r = classifyInbound(text);
     if (r.kind !== 'book') return;

@@ -42,10 +42,11 @@ class FrameClock implements Clock {
 
 const FLAT = { positionUnits: 0, mode: 'normal' } as const;
 
-/** The bot's own hot path for one symbol. */
-export function botPipeline(symbol: string): { run: FramePipeline; dispose: () => void } {
-  const { instrument, params } = quoting(symbol);
-  const clock = new FrameClock();
+/**
+ * MarketData for one symbol with the bot's book settings, started and its feed up, hearing nothing
+ * back (no quoter): what the benches that run the bot's market-data path set up.
+ */
+export function liveMarketData(symbol: string, instrument: Instrument, clock: Clock): MarketData {
   const market = new MarketData({
     instruments: new Map([[symbol, instrument]]),
     symbols: [symbol],
@@ -63,6 +64,14 @@ export function botPipeline(symbol: string): { run: FramePipeline; dispose: () =
   });
   market.start();
   market.feed(true);
+  return market;
+}
+
+/** The bot's own hot path for one symbol. */
+export function botPipeline(symbol: string): { run: FramePipeline; dispose: () => void } {
+  const { instrument, params } = quoting(symbol);
+  const clock = new FrameClock();
+  const market = liveMarketData(symbol, instrument, clock);
   let t = 1_790_000_000_000;
   const run: FramePipeline = (text) => {
     const inbound = classifyInbound(text);

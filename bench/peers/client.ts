@@ -26,8 +26,7 @@ import { Metrics } from '../../src/adapters/metrics/metrics.js';
 import { BybitSocket } from '../../src/adapters/bybit/ws/socket.js';
 import type { WireBookFrame } from '../../src/adapters/bybit/wire/book-frame.js';
 import { OrderBook } from '../../src/domain/book/order-book.js';
-import { MarketData } from '../../src/actors/market/market-data.js';
-import { quoting } from '../lib/pipelines.js';
+import { liveMarketData, quoting } from '../lib/pipelines.js';
 import { cpuMicros } from '../lib/stats.js';
 import { ArrayBook, type BookPush } from './array-book.js';
 
@@ -136,23 +135,7 @@ async function main(): Promise<void> {
     await socket.subscribe([TOPIC]);
     stop = () => socket.close();
   } else if (name === 'mm-bot-market') {
-    const market = new MarketData({
-      instruments: new Map([[SYMBOL, instrument]]),
-      symbols: [SYMBOL],
-      depth: 50,
-      staleAfterMs: 2_000,
-      resyncTimeoutMs: 5_000,
-      volHalfLifeS: 60,
-      volHorizonS: 5,
-      clock: wallClock,
-      logger: silentLogger(),
-      metrics: new Metrics(),
-      onChanged: () => {},
-      onLive: () => {},
-      onResync: () => {},
-    });
-    market.start();
-    market.feed(true);
+    const market = liveMarketData(SYMBOL, instrument, wallClock);
     const socket = socketOf((f) => {
       market.onBookFrame(f);
       const m = market.marketInput(SYMBOL);

@@ -227,11 +227,10 @@ export class OrderManager {
     const written = once(onWritten);
     const run = (async () => {
       let next: Quotes | undefined = quotes;
-      let first = true;
       while (next !== undefined && !this.#frozen) {
-        await this.#apply(symbol, next, first ? written : NOTHING);
+        // Called by the first write, or here when the first plan needed none; a no-op after that.
+        await this.#apply(symbol, next, written);
         written();
-        first = false;
         next = this.#queued.get(symbol);
         this.#queued.delete(symbol);
       }

@@ -332,9 +332,12 @@ export class RestClient {
     if (spec.signed && this.#deps.credentials === undefined) {
       throw new AuthError(10003, 'no API credentials configured; the request was not sent', endpoint);
     }
-    // Awaited only when a sync is in progress (or not yet tried): an await costs a turn of the
-    // microtask queue, behind everything the caller did after starting this call (tick-to-order).
-    if (spec.signed && (!this.#syncAttempted || this.#syncing !== undefined)) await this.#awaitSync();
+    if (spec.signed) {
+      // Awaited only when there is a sync to wait for: an await costs a turn of the microtask
+      // queue, behind everything the caller did after starting this call (tick-to-order).
+      const sync = this.#syncToAwait();
+      if (sync !== undefined) await sync;
+    }
 
     for (;;) {
       if (this.#closed) throw new UnreachableError(endpoint, false, { cause: new Error('client closed') });
@@ -455,17 +458,19 @@ export class RestClient {
   }
 
   /**
-   * Signed calls wait for a sync in progress, and the first one starts it. A failed sync is logged
-   * and the call goes on with the offset it has (a 10002 will resync).
+   * What a signed call waits for: the sync in progress, or the first one, which it starts; nothing
+   * once a sync is done. A failed sync is logged and the call goes on with the offset it has (a
+   * 10002 will resync).
    */
-  async #awaitSync(): Promise<void> {
+  #syncToAwait(): Promise<void> | undefined {
     const pending = this.#syncAttempted ? this.#syncing : this.syncTime();
-    if (pending === undefined) return;
-    try {
-      await pending;
-    } catch (e) {
-      this.log.warn({ err: e }, 'server time sync failed; keeping the previous offset');
-    }
+    if (pending === undefined) return undefined;
+    return pending.then(
+      () => undefined,
+      (e: unknown) => {
+        this.log.warn({ err: e }, 'server time sync failed; keeping the previous offset');
+      },
+    );
   }
 
   #headers(signed: boolean, payload: string, endpoint: string): Record<string, string> {

@@ -63,6 +63,8 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
   const { config, clock, metrics, logger } = rt.d;
   const ws = config.websocket;
   let web: MetricsServer | undefined;
+  /** The connection's data watchdog: the public socket's is the book's stale_after_ms, others have none. */
+  const dataSilenceMs = (kind: WsType): number => (kind === 'public' ? config.book.stale_after_ms : 0);
 
   const feed = (kind: WsType) => {
     const log = logger.child({ component: `feed.${kind}` });
@@ -84,8 +86,8 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
       actors: {
         socket: socketLogic({
           kind,
-          // The public socket's data watchdog is the book's stale_after_ms (connectionInput).
-          activityEveryMs: kind === 'public' ? activityInterval(config.book.stale_after_ms) : 0,
+          // ws.activity only feeds the data watchdog.
+          activityEveryMs: dataSilenceMs(kind) > 0 ? activityInterval(dataSilenceMs(kind)) : 0,
           url,
           clock,
           metrics,
@@ -161,7 +163,7 @@ export function buildSystem(rt: Runtime, options: SystemOptions): RootActor {
     maxDelayMs: ws.max_reconnect_delay_ms,
     maxAttempts: ws.max_reconnect_attempts,
     connectTimeoutMs: ws.connect_timeout_ms,
-    dataSilenceMs: kind === 'public' ? config.book.stale_after_ms : 0,
+    dataSilenceMs: dataSilenceMs(kind),
     staleReconnectMs: Math.max(3 * config.book.stale_after_ms, 5_000),
     closeTimeoutMs: config.shutdown.close_timeout_ms,
     seed: config.instance.seed + seedOffset,

@@ -29,6 +29,7 @@ import type { VenueEcho } from './venue-echo.js';
 import type { VenueSocket } from '../feeds/socket-actor.js';
 import type { DecisionLog } from './decisions.js';
 import type { SessionEvent, SocketSession } from './source.js';
+import type { MessageTally } from '../../adapters/metrics/metrics.js';
 
 interface Waiter<T> {
   readonly resolve: (v: T) => void;
@@ -71,7 +72,7 @@ export class ReplaySocket implements VenueSocket {
   readonly #trades = new Map<string, Waiter<WireTradeResponse> & { op: string }>();
   #closeReported = false;
   /** The socket's message counter, its labels resolved once (they are hashed on every inc). */
-  readonly #messages: { inc: () => void };
+  readonly #messages: MessageTally;
   #ownClose = false;
 
   constructor(deps: BybitSocketDeps, replay: ReplaySocketDeps) {
@@ -79,7 +80,7 @@ export class ReplaySocket implements VenueSocket {
     this.#r = replay;
     this.kind = deps.kind;
     this.#clock = replay.clock;
-    this.#messages = deps.metrics.wsMessages.labels({ exchange: 'bybit', ws_type: deps.kind });
+    this.#messages = deps.metrics.messageTally('bybit', deps.kind);
   }
 
   connect(): Promise<void> {
@@ -250,7 +251,7 @@ export class ReplaySocket implements VenueSocket {
   }
 
   #inbound(text: string): void {
-    this.#messages.inc();
+    this.#messages.count++;
     const h = this.#d.handlers;
     try {
       const inbound = classifyInbound(text);

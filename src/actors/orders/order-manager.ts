@@ -190,8 +190,8 @@ export class OrderManager {
       out.push({
         orderLinkId: m.orderLinkId,
         side: m.side,
-        price: pending === 'amend' ? c.prevPrice : c.price,
-        qty: pending === 'amend' ? c.prevQty : c.qty,
+        price: pending === 'amend' ? c.amendFrom.price : c.price,
+        qty: pending === 'amend' ? c.amendFrom.qty : c.qty,
         filledQty: c.cumQty,
         ...(pending === undefined ? {} : { pending }),
         ...(pending === 'amend' ? { pendingPrice: c.price } : {}),

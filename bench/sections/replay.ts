@@ -8,8 +8,13 @@
  * timers shortened to match), so an hour is recorded in minutes. What a replay costs is set by
  * the lines per simulated hour (frames pushed, requests made), which that clock leaves as they
  * are: the simulator pushes and the bot's timers, throttle and rate budget all run on it.
+ *
+ * The replay runs as `npm run replay` runs it: in a process of its own, started with the node
+ * flags of that script (package.json), so the figure is what a user gets and the bench's own heap
+ * (the recording run before it) does not weigh on it.
  */
-import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor as xwaitFor } from 'xstate';
@@ -21,7 +26,7 @@ import { BOT_VERSION } from '../../src/adapters/recorder/version.js';
 import { credentials } from '../../src/adapters/secrets/secret.js';
 import { Runtime } from '../../src/actors/runtime.js';
 import { buildSystem } from '../../src/actors/system.js';
-import { replay } from '../../src/actors/replay/run.js';
+import type { ReplaySummary } from '../../src/actors/replay/run.js';
 import { simOptionsFromConfig, startSimulator } from '../../src/sim/index.js';
 import { benchConfig } from '../lib/live-bot.js';
 import { sig } from '../lib/stats.js';
@@ -56,6 +61,26 @@ function fastClock(speed: number): Clock {
     setTimeout: (fn, ms): TimerId => setTimeout(fn, ms / speed),
     clearTimeout: (id: TimerId) => clearTimeout(id as NodeJS.Timeout),
   };
+}
+
+/** The node flags of `npm run replay` (package.json), up to its entry point. */
+export function replayNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts['replay'] ?? '').split(/\s+/);
+  const entry = words.indexOf('src/cli/replay.ts');
+  if (words[0] !== 'node' || entry < 0) throw new Error(`npm run replay is not "node ... src/cli/replay.ts"`);
+  return words.slice(1, entry);
+}
+
+/** Replays `dir` in a child process started like `npm run replay`; its summary. */
+function replayInChild(dir: string): Promise<ReplaySummary> {
+  const args = [...replayNodeFlags(), 'bench/lib/replay-child.ts', dir];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err !== null) reject(new Error(`replay child failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as ReplaySummary);
+    });
+  });
 }
 
 function sizeOf(dir: string): number {
@@ -117,8 +142,7 @@ export async function runReplay(o: ReplayBenchOptions): Promise<ReplayBenchResul
     const [session] = readdirSync(root);
     if (session === undefined) throw new Error('the recorder wrote no session');
     const dir = join(root, session);
-    let decisions = 0;
-    const summary = await replay({ recording: dir, out: () => void decisions++ });
+    const summary = await replayInChild(dir);
     return {
       x_realtime: sig(summary.simulatedMs / summary.wallMs),
       simulated_s: sig(summary.simulatedMs / 1000),

@@ -1,7 +1,10 @@
 /**
  * The single entry point for inbound text on any Bybit socket (public, private, trade). It parses
  * once and dispatches on the topic prefix before any zod, so book frames (the bulk of the
- * traffic) only meet the hand-written validator, and in their usual form not even JSON.parse. Anything else is checked by its zod schema.
+ * traffic) only meet the hand-written validator, and in their usual form not even JSON.parse. The
+ * private pushes every order change brings (order, execution, position, wallet) are checked by
+ * hand first too (private-fast.ts); anything else, and whatever those checks refuse, is checked by
+ * its zod schema.
  * It never throws: bad input comes back as a FrameRejection with a bounded reason.
  */
 import type { z } from 'zod';
@@ -16,6 +19,7 @@ import {
   tradePongSchema,
   type ControlReply,
 } from './control.js';
+import { fastExecutionPush, fastOrderPush, fastPositionPush, fastWalletPush } from './private-fast.js';
 import {
   dcpPushSchema,
   executionPushSchema,
@@ -94,12 +98,16 @@ function classifyTopic(topic: string, frame: Record<string, unknown>): Inbound {
   const channel = privateChannelOf(topic);
   switch (channel) {
     case 'order': {
+      const push = fastOrderPush(frame);
+      if (push !== undefined) return { kind: 'private', channel, push };
       const r = orderPushSchema.safeParse(frame);
       return r.success
         ? { kind: 'private', channel, push: r.data }
         : invalid('invalid_private', r.error, topic);
     }
     case 'execution': {
+      const push = fastExecutionPush(frame);
+      if (push !== undefined) return { kind: 'private', channel, push };
       const r = executionPushSchema.safeParse(frame);
       return r.success
         ? { kind: 'private', channel, push: r.data }
@@ -112,12 +120,16 @@ function classifyTopic(topic: string, frame: Record<string, unknown>): Inbound {
         : invalid('invalid_private', r.error, topic);
     }
     case 'position': {
+      const push = fastPositionPush(frame);
+      if (push !== undefined) return { kind: 'private', channel, push };
       const r = positionPushSchema.safeParse(frame);
       return r.success
         ? { kind: 'private', channel, push: r.data }
         : invalid('invalid_private', r.error, topic);
     }
     case 'wallet': {
+      const push = fastWalletPush(frame);
+      if (push !== undefined) return { kind: 'private', channel, push };
       const r = walletPushSchema.safeParse(frame);
       return r.success
         ? { kind: 'private', channel, push: r.data }

@@ -277,6 +277,23 @@ function changes(context: OrderContext, patch: Partial<OrderContext>): boolean {
   return false;
 }
 
+/** What applyReport writes for an order update or a query result. */
+function reportPatch(
+  context: OrderContext,
+  r: VenueOrderReport | Extract<QueryOrderOutput, { found: true }>,
+) {
+  const venueCumQty = Math.max(context.venueCumQty, r.cumQty);
+  return {
+    orderId: r.orderId,
+    price: r.price,
+    qty: r.qty,
+    venueCumQty,
+    cumQty: cumOf(r.qty, context.execQty, venueCumQty),
+    confirmed: true,
+    amendPending: false,
+  };
+}
+
 const settle = (outcome: Exclude<OrderOutcome, 'unresolved'>) =>
   ({
     entry: { type: 'enter', params: { to: outcome } },
@@ -353,6 +370,11 @@ const base = setup({
       const report = reportOf(event);
       return report !== null && venueTarget(context, report, params.postOnly) === params.target;
     },
+    isKnownReport: ({ context, event }) =>
+      event.type === 'venue.order' &&
+      (context.state === 'new' || context.state === 'partiallyFilled') &&
+      venueTarget(context, event, false) === context.state &&
+      !changes(context, reportPatch(context, event)),
     isAmendConfirmation: ({ context, event }) =>
       event.type === 'venue.order' &&
       (event.status === 'New' || event.status === 'PartiallyFilled') &&
@@ -406,17 +428,7 @@ export const orderMachine = base
       applyReport: base.enqueueActions(({ context, event, enqueue }) => {
         const report = event.type === 'venue.order' ? event : reportOf(event);
         if (report === null || !('orderId' in report)) return;
-        const r = report as VenueOrderReport;
-        const venueCumQty = Math.max(context.venueCumQty, r.cumQty);
-        const patch = {
-          orderId: r.orderId,
-          price: r.price,
-          qty: r.qty,
-          venueCumQty,
-          cumQty: cumOf(r.qty, context.execQty, venueCumQty),
-          confirmed: true,
-          amendPending: false,
-        };
+        const patch = reportPatch(context, report as VenueOrderReport);
         if (changes(context, patch)) enqueue.assign(patch);
       }),
       applyProgress: base.enqueueActions(({ context, event, enqueue }) => {
@@ -519,7 +531,9 @@ export const orderMachine = base
           'create.accepted': { actions: 'recordAck' },
           'amend.sent': { target: 'pendingAmend', actions: 'beginAmend' },
           'cancel.sent': 'pendingCancel',
-          'venue.order': routeReport(false),
+          // Most updates repeat what the order knows (the one after an amend it saw accepted):
+          // nothing to leave or enter for them.
+          'venue.order': [{ guard: 'isKnownReport' }, ...routeReport(false)],
         },
         states: {
           new: {

@@ -89,6 +89,23 @@ describe('order machine context', () => {
     expect(Math.max(...widths)).toBeLessThanOrEqual(16);
     expect(h.actor.getSnapshot().context.cumQty).toBe(4);
   });
+
+  it('takes an update that repeats what it knows without leaving its state or copying its context', () => {
+    const h = harness(never);
+    h.actor.send(venueOrder('New', 0) as OrderEvent);
+    h.actor.send({ type: 'amend.sent', price: 101, qty: 10 });
+    h.actor.send({ type: 'amend.accepted' });
+    const before = h.actor.getSnapshot().context;
+    const transitions = h.of('notifyTransition').length;
+    h.actor.send(venueOrder('New', 0, { price: 101 }) as OrderEvent);
+    expect(h.actor.getSnapshot().value).toEqual({ open: 'new' });
+    expect(h.actor.getSnapshot().context).toBe(before);
+    expect(h.of('notifyTransition')).toHaveLength(transitions);
+    // One that says something new is applied as before.
+    h.actor.send(venueOrder('PartiallyFilled', 3, { price: 101 }) as OrderEvent);
+    expect(h.actor.getSnapshot().value).toEqual({ open: 'partiallyFilled' });
+    expect(h.actor.getSnapshot().context.cumQty).toBe(3);
+  });
 });
 
 describe('order machine on a simulated clock', () => {

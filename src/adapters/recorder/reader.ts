@@ -7,7 +7,6 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { BotError } from '../../errors.js';
 import { RECORDING_VERSION, type SessionHeader } from './format.js';
@@ -103,9 +102,9 @@ export async function* readRecordingBatches(
     const input = createReadStream(file, { highWaterMark: 256 * 1024 });
     const source = file.endsWith('.gz') ? input.pipe(createGunzip({ chunkSize: 256 * 1024 })) : input;
     input.on('error', (e: Error) => source.destroy(e));
-    const decoder = new StringDecoder('utf8');
     let n = 0;
-    let rest = '';
+    // The bytes after the last newline read: the start of a line the next chunk ends.
+    let rest: Buffer | undefined;
     let failed: unknown;
     const parse = (text: string, out: RecordedLine[]): void => {
       n++;
@@ -137,15 +136,27 @@ export async function* readRecordingBatches(
       out.push({ file: name, line: n, value: v });
     };
     try {
+      // Lines are cut from the bytes and decoded one by one: a newline byte is never part of a
+      // multi-byte UTF-8 character, and this skips decoding each chunk into one string to cut up.
       for await (const chunk of source as AsyncIterable<Buffer>) {
-        const text = rest + decoder.write(chunk);
         const out: RecordedLine[] = [];
         let from = 0;
-        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-          parse(text.slice(from, nl), out);
+        let nl = chunk.indexOf(10);
+        if (rest !== undefined) {
+          if (nl < 0) {
+            rest = Buffer.concat([rest, chunk]);
+            continue;
+          }
+          parse(Buffer.concat([rest, chunk.subarray(0, nl)]).toString('utf8'), out);
+          rest = undefined;
+          from = nl + 1;
+          nl = chunk.indexOf(10, from);
+        }
+        for (; nl >= 0; nl = chunk.indexOf(10, from)) {
+          parse(chunk.toString('utf8', from, nl), out);
           from = nl + 1;
         }
-        rest = text.slice(from);
+        if (from < chunk.length) rest = Buffer.from(chunk.subarray(from));
         if (out.length > 0) yield out;
       }
     } catch (e) {
@@ -155,8 +166,7 @@ export async function* readRecordingBatches(
     }
     // The last line without its newline: complete if the file is, else what was cut short.
     const last: RecordedLine[] = [];
-    rest += decoder.end();
-    if (rest !== '') parse(rest, last);
+    if (rest !== undefined) parse(rest.toString('utf8'), last);
     if (last.length > 0) yield last;
     if (failed !== undefined)
       onBad(

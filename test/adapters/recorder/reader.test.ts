@@ -86,6 +86,31 @@ describe('readRecording', () => {
     ]);
   });
 
+  it('reads lines longer than a read chunk, with characters of several bytes wherever chunks end', async () => {
+    // 300 KiB of 'é' and '€' (2 and 3 bytes): lines cross the 256 KiB chunks at every offset.
+    const text = (i: number) => 'é€'.repeat(60_000 + i);
+    const big = (t: number) => JSON.stringify({ t, ch: 'ws.public', s: 1, dir: 'in', raw: text(t) });
+    const lines = [header(), big(1), frame(2), big(3), big(4)];
+    for (const [name, body] of [
+      ['0001.jsonl', lines.join('\n')],
+      ['0001.jsonl.gz', gzipSync(lines.join('\n'))],
+    ] as const) {
+      const s = join(dir, name.replace(/\W/g, '-'));
+      await mkdir(s);
+      await writeFile(join(s, name), body);
+      const read = await readAll(s);
+      expect(read.map((l) => [l.line, l.value['t'] ?? 'header'])).toEqual([
+        [1, 'header'],
+        [2, 1],
+        [3, 2],
+        [4, 3],
+        [5, 4],
+      ]);
+      // The last line has no newline after it: it is read whole all the same.
+      expect(read.map((l) => l.value['raw'])).toEqual([undefined, text(1), '{"n":2}', text(3), text(4)]);
+    }
+  });
+
   it('reports a gzip file cut short after what could be read', async () => {
     const file = join(dir, '0001.jsonl.gz');
     const whole = gzipSync(

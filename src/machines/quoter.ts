@@ -122,6 +122,21 @@ const quoteIfAllowed = [
   { actions: 'updateConditions' },
 ] as const;
 
+/**
+ * Asks for a requote and clears the dirty mark: two plain actions rather than an enqueueActions,
+ * which builds a dozen closures on every call (a requote is the quoter's most frequent step).
+ */
+const sendRequote = [
+  'clearDirty',
+  {
+    type: 'requote',
+    params: ({ context }: { context: QuoterContext }) => ({
+      symbol: context.symbol,
+      reduceOnly: context.risk === 'reducing',
+    }),
+  },
+] as const;
+
 const base = setup({
   types: {
     context: {} as QuoterContext,
@@ -155,13 +170,7 @@ export const quoterMachine = base
         return { ...next, pauseReason: pauseReasonOf(next) };
       }),
       markDirty: base.assign({ dirty: true }),
-      sendRequote: base.enqueueActions(({ context, enqueue }) => {
-        enqueue.assign({ dirty: false });
-        enqueue({
-          type: 'requote',
-          params: { symbol: context.symbol, reduceOnly: context.risk === 'reducing' },
-        });
-      }),
+      clearDirty: base.assign({ dirty: false }),
       sendPull: base.enqueueActions(({ context, enqueue }) => {
         enqueue({
           type: 'pullQuotes',
@@ -201,7 +210,7 @@ export const quoterMachine = base
       quoting: {
         description:
           'Requotes on entry and on market.changed, at most once per requoteIntervalMs; a change during the cool-down is served when it ends. A change of reduce-only (risk active ⇄ reducing) counts as a market change. In ready the actor may serve a move itself and report requote.served.',
-        entry: 'sendRequote',
+        entry: sendRequote,
         initial: 'cooling',
         on: {
           'book.notLive': { target: '#quoter.paused.pulled', actions: 'updateConditions' },
@@ -219,7 +228,7 @@ export const quoterMachine = base
             description: 'Entered with a requote asked for (on entering quoting, or on the transition here).',
             after: {
               requoteInterval: [
-                { guard: 'isDirty', target: 'cooling', reenter: true, actions: 'sendRequote' },
+                { guard: 'isDirty', target: 'cooling', reenter: true, actions: sendRequote },
                 { target: 'ready' },
               ],
             },
@@ -229,7 +238,7 @@ export const quoterMachine = base
             description:
               'A move is served at once: by the machine on market.changed, or by the actor, which requotes before it reports requote.served (the order leaves without waiting for this transition).',
             on: {
-              'market.changed': { target: 'cooling', actions: 'sendRequote' },
+              'market.changed': { target: 'cooling', actions: sendRequote },
               'requote.served': 'cooling',
             },
           },

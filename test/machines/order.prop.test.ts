@@ -59,6 +59,25 @@ describe('order machine properties (pure transition over arbitrary events)', () 
     );
   });
 
+  it('reports a transition exactly when the state changes, from the old one to the new one', () => {
+    fc.assert(
+      fc.property(runArb, (evs) => {
+        run(evs, (prev, _e, next, actions) => {
+          const reported = actions
+            .filter((a) => a.type === 'notifyTransition')
+            .map((a) => a.params as { from: string; to: string });
+          for (const r of reported) expect(r.from).not.toBe(r.to);
+          if (ctx(prev).state === ctx(next).state) expect(reported).toEqual([]);
+          else {
+            expect(reported.length).toBeGreaterThan(0);
+            expect(reported[0]!.from).toBe(ctx(prev).state);
+            expect(reported.at(-1)!.to).toBe(ctx(next).state);
+          }
+        });
+      }),
+    );
+  });
+
   it('counts a fill once however often it is repeated', () => {
     fc.assert(
       fc.property(runArb, fc.array(fc.nat(), { maxLength: 10 }), (evs, picks) => {

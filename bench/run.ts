@@ -131,7 +131,7 @@ async function main(argv: readonly string[]): Promise<number> {
     };
     return { ...rest, ws, sim_in_worker: worker };
   });
-  await run('replay', () => runReplay({ simulatedS: quick ? 60 : 3_600 }));
+  await run('replay', () => runReplay({ simulatedS: quick ? 60 : 3_600, replays: quick ? 1 : 3 }));
   await run('shutdown', () => runShutdown(quick ? { runs: 1, quoteMs: 500 } : { runs: 20, quoteMs: 2_000 }));
   await run('reconnect', () => runReconnect({ drops: quick ? 1 : 10 }));
   await run('memory', () => runMemory({ seconds: memoryS, sampleMs: quick ? 500 : 5_000 }));

@@ -174,23 +174,23 @@ export class ReplayRest extends BybitRest {
     for (const list of this.#r.source.calls.values()) while (list.length > 0) this.#notMade(list.shift()!);
   }
 
+  #id(): string {
+    return `replay-${++this.#synthesized}`;
+  }
+
+  #ok(result: unknown, retExtInfo: unknown = {}): Envelope {
+    return { retCode: 0, retMsg: 'OK', result, retExtInfo, time: Math.round(this.serverNow()) };
+  }
+
   /** The answer a venue would give to an accepted write. */
   #ack<T>(spec: RestCall<T>): Envelope {
     const p = (spec.params ?? {}) as Record<string, unknown>;
-    const id = () => `replay-${++this.#synthesized}`;
-    const ok = (result: unknown, retExtInfo: unknown = {}): Envelope => ({
-      retCode: 0,
-      retMsg: 'OK',
-      result,
-      retExtInfo,
-      time: Math.round(this.serverNow()),
-    });
     if (spec.path.endsWith('-batch')) {
       const items = Array.isArray(p['request']) ? (p['request'] as Record<string, unknown>[]) : [];
-      return ok(
+      return this.#ok(
         {
           list: items.map((i) => ({
-            orderId: typeof i['orderId'] === 'string' ? i['orderId'] : id(),
+            orderId: typeof i['orderId'] === 'string' ? i['orderId'] : this.#id(),
             orderLinkId: typeof i['orderLinkId'] === 'string' ? i['orderLinkId'] : '',
             symbol: typeof i['symbol'] === 'string' ? i['symbol'] : '',
           })),
@@ -198,17 +198,26 @@ export class ReplayRest extends BybitRest {
         { list: items.map(() => ({ code: 0, msg: 'OK' })) },
       );
     }
-    if (spec.path === '/v5/order/cancel-all') return ok({ list: [], success: '1' });
+    if (spec.path === '/v5/order/cancel-all') return this.#ok({ list: [], success: '1' });
     if (
       spec.path === '/v5/order/create' ||
       spec.path === '/v5/order/amend' ||
       spec.path === '/v5/order/cancel'
     )
-      return ok({
-        orderId: typeof p['orderId'] === 'string' ? p['orderId'] : id(),
+      return this.#ok({
+        orderId: typeof p['orderId'] === 'string' ? p['orderId'] : this.#id(),
         orderLinkId: typeof p['orderLinkId'] === 'string' ? p['orderLinkId'] : '',
       });
-    return ok({});
+    return this.#ok({});
+  }
+
+  // Helpers of #interpret and #ack are methods and module functions, not closures made per call:
+  // under tsx each named closure created costs about 1 µs (esbuild's keepNames).
+
+  /** The wait a rate limit asks for: until the recorded reset time, else `fallback`. */
+  #retryAfter(a: RestAttempt, fallback: number): number {
+    const reset = Number(a.headers?.['x-bapi-limit-reset-timestamp']);
+    return Number.isFinite(reset) && reset > 0 ? Math.max(0, Math.ceil(reset - this.serverNow())) : fallback;
   }
 
   /** What the client makes of an answer (client.ts `#interpret`, after its retries are spent). */
@@ -226,30 +235,22 @@ export class ReplayRest extends BybitRest {
     const status = a.status ?? 0;
     const body = a.body ?? '';
     const env = this.#envelope(a, body);
-    const retryAfter = (fallback: number) => {
-      const reset = Number(a.headers?.['x-bapi-limit-reset-timestamp']);
-      return Number.isFinite(reset) && reset > 0
-        ? Math.max(0, Math.ceil(reset - this.serverNow()))
-        : fallback;
-    };
-    const unavailable = (e: BotError): BotError =>
-      spec.write ? new UnreachableError(endpoint, true, { cause: e }) : e;
     if (status === 401)
       throw new AuthError(env?.retCode ?? status, env?.retMsg ?? `HTTP 401 ${snippet(body)}`, endpoint);
     if (status === 403 || status === 429) {
       const header = Number(a.headers?.['retry-after']);
       const fallback = status === 403 ? 600_000 : Number.isFinite(header) ? header * 1000 : 1_000;
-      throw new RateLimitedError(retryAfter(fallback), endpoint);
+      throw new RateLimitedError(this.#retryAfter(a, fallback), endpoint);
     }
-    if (status >= 500) throw unavailable(new ExchangeUnavailableError(status, env?.retCode, endpoint));
+    if (status >= 500) throw unavailable(spec, new ExchangeUnavailableError(status, env?.retCode, endpoint));
     if (env === undefined) {
       if (status < 200 || status >= 300)
         throw new ExchangeRejectedError(status, `HTTP ${status} ${snippet(body)}`, endpoint);
       throw new BadResponseError(endpoint, `not a v5 envelope: ${snippet(body)}`);
     }
     if (env.retCode !== 0) {
-      const e = errorForRetCode(env.retCode, env.retMsg, endpoint, retryAfter(1_000), status);
-      throw e instanceof ExchangeUnavailableError ? unavailable(e) : e;
+      const e = errorForRetCode(env.retCode, env.retMsg, endpoint, this.#retryAfter(a, 1_000), status);
+      throw e instanceof ExchangeUnavailableError ? unavailable(spec, e) : e;
     }
     if (status < 200 || status >= 300)
       throw new ExchangeRejectedError(status, `HTTP ${status} ${env.retMsg}`, endpoint);
@@ -258,6 +259,11 @@ export class ReplayRest extends BybitRest {
       throw new BadResponseError(endpoint, `result failed its schema`, { cause: parsed.error });
     return { result: parsed.data, retExtInfo: env.retExtInfo, time: env.time, sentAt, receivedAt };
   }
+}
+
+/** A failed write's outcome is unknown (it may have reached the venue); a failed read's is not. */
+function unavailable<T>(spec: RestCall<T>, e: BotError): BotError {
+  return spec.write ? new UnreachableError(spec.path, true, { cause: e }) : e;
 }
 
 /** The order ids a synthesized acceptance gave, by orderLinkId. */

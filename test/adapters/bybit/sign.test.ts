@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { credentials } from '../../../src/adapters/secrets/secret.js';
-import { hmacHex, signRest, signWsAuth } from '../../../src/adapters/bybit/sign.js';
+import { HmacKey, hmacHex, signRest, signWsAuth } from '../../../src/adapters/bybit/sign.js';
 
 // Vectors from docs/bybit-v5-protocol.md §2.2 (secret "simulator-test-secret", key "TESTKEY").
 const creds = credentials('TESTKEY', 'simulator-test-secret');
@@ -27,6 +28,24 @@ describe('v5 signing', () => {
     expect(hmacHex('simulator-test-secret', 'GET/realtime1662350400000')).toBe(
       signWsAuth(creds, 1662350400000),
     );
+  });
+
+  it('signs with the pads hashed once exactly as createHmac does, for any key and message', () => {
+    // Keys shorter than, as long as and longer than SHA-256's 64-byte block (a longer key is
+    // hashed first), in any characters; the same key signs many messages.
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 100 }),
+        fc.array(fc.string({ unit: 'grapheme', maxLength: 300 }), { minLength: 1, maxLength: 4 }),
+        (secret, messages) => {
+          const key = new HmacKey(secret);
+          for (const m of messages) expect(key.hex(m)).toBe(hmacHex(secret, m));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    for (const secret of ['k'.repeat(63), 'k'.repeat(64), 'k'.repeat(65), 'é'.repeat(40)])
+      expect(new HmacKey(secret).hex('GET/realtime1')).toBe(hmacHex(secret, 'GET/realtime1'));
   });
 
   it('never prints the secret', () => {

@@ -149,7 +149,7 @@ export async function runReplay(o: ReplayBenchOptions): Promise<ReplayBenchResul
     const [session] = readdirSync(root);
     if (session === undefined) throw new Error('the recorder wrote no session');
     const dir = join(root, session);
-    // The same recording replayed REPLAYS times, one after the other: the median is the figure.
+    // The same recording replayed `replays` times, one after the other: the median is the figure.
     const runs: ReplaySummary[] = [];
     for (let i = 0; i < o.replays; i++) runs.push(await replayInChild(dir));
     const byWall = [...runs].sort((a, b) => a.wallMs - b.wallMs);

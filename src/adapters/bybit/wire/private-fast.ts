@@ -1,12 +1,13 @@
 /**
- * The busy private pushes (order, execution, position, wallet: one of each per order change)
- * checked by hand, field for field what their zod schemas in private.ts check. zod builds a copy
- * of every object and carries each unknown key across one at a time, which made it the largest
- * part of reading a private push; these checks read the parsed frame in place and return it as
- * is. A push they do not accept goes to zod, so a rejection still says what zod says; a push they
- * accept zod accepts too (test/adapters/bybit/wire/private-fast.test.ts holds them to that, field
- * by field and on mutated real frames).
+ * The busy private pushes (an order, a position and a wallet push per order change, an execution
+ * per fill) checked by hand, field for field what their zod schemas in private.ts check. zod
+ * builds a copy of every object and carries each unknown key across one at a time, which made it
+ * the largest part of reading a private push; these checks read the parsed frame in place and
+ * return it as is. A push they do not accept goes to zod, so a rejection still says what zod says;
+ * a push they accept zod accepts too (test/adapters/bybit/wire/private-fast.test.ts holds them to
+ * that, field by field and on mutated real frames).
  */
+import { DECIMAL_PATTERN, MS_PATTERN, OPTIONAL_DECIMAL_PATTERN } from './primitives.js';
 import type { WireExecutionPush, WireOrderPush, WirePositionPush, WireWalletPush } from './private.js';
 
 type Check = (v: unknown) => boolean;
@@ -14,15 +15,11 @@ type Check = (v: unknown) => boolean;
 /** A field: its key, its check, and whether it may be absent. */
 export type FieldSpec = readonly [key: string, check: Check, optional: boolean];
 
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-const OPTIONAL_DECIMAL = /^(-?\d+(\.\d+)?)?$/;
-const MS = /^\d{1,16}$/;
-
 const str: Check = (v) => typeof v === 'string';
 const nonEmpty: Check = (v) => typeof v === 'string' && v.length > 0;
-const dec: Check = (v) => typeof v === 'string' && DECIMAL.test(v);
-const optDec: Check = (v) => typeof v === 'string' && OPTIONAL_DECIMAL.test(v);
-const ms: Check = (v) => typeof v === 'string' && MS.test(v);
+const dec: Check = (v) => typeof v === 'string' && DECIMAL_PATTERN.test(v);
+const optDec: Check = (v) => typeof v === 'string' && OPTIONAL_DECIMAL_PATTERN.test(v);
+const ms: Check = (v) => typeof v === 'string' && MS_PATTERN.test(v);
 const bool: Check = (v) => typeof v === 'boolean';
 const num: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const int: Check = (v) => Number.isSafeInteger(v);

@@ -6,7 +6,7 @@
 import { createHash, createHmac, type Hash } from 'node:crypto';
 import type { Credentials } from '../secrets/secret.js';
 
-/** Lower-case hex HMAC-SHA256. */
+/** Lower-case hex HMAC-SHA256, keyed afresh (the reference the signing key is tested against). */
 export function hmacHex(secret: string, message: string): string {
   return createHmac('sha256', secret).update(message).digest('hex');
 }
@@ -44,14 +44,19 @@ export class HmacKey {
 /** One HmacKey per secret, for as long as the secret is in use. */
 const keys = new WeakMap<object, HmacKey>();
 
-/** The X-BAPI-SIGN value of a REST request. */
-export function signRest(creds: Credentials, timestamp: number, recvWindow: number, payload: string): string {
+/** The signing key of `creds`, made on first use. */
+function keyOf(creds: Credentials): HmacKey {
   let key = keys.get(creds.apiSecret);
   if (key === undefined) keys.set(creds.apiSecret, (key = new HmacKey(creds.apiSecret.reveal())));
-  return key.hex(`${timestamp}${creds.apiKey.reveal()}${recvWindow}${payload}`);
+  return key;
+}
+
+/** The X-BAPI-SIGN value of a REST request. */
+export function signRest(creds: Credentials, timestamp: number, recvWindow: number, payload: string): string {
+  return keyOf(creds).hex(`${timestamp}${creds.apiKey.reveal()}${recvWindow}${payload}`);
 }
 
 /** The signature of a WebSocket auth frame for the given expiry (ms epoch, in the future). */
 export function signWsAuth(creds: Credentials, expires: number): string {
-  return hmacHex(creds.apiSecret.reveal(), `GET/realtime${expires}`);
+  return keyOf(creds).hex(`GET/realtime${expires}`);
 }

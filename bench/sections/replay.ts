@@ -71,7 +71,7 @@ function fastClock(speed: number): Clock {
 }
 
 /** The node flags of `npm run replay` (package.json), up to its entry point. */
-export function replayNodeFlags(): string[] {
+function replayNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
   const words = (pkg.scripts['replay'] ?? '').split(/\s+/);
   const entry = words.indexOf('src/cli/replay.ts');
@@ -79,9 +79,9 @@ export function replayNodeFlags(): string[] {
   return words.slice(1, entry);
 }
 
-/** Replays `dir` in a child process started like `npm run replay`; its summary. */
-function replayInChild(dir: string): Promise<ReplaySummary> {
-  const args = [...replayNodeFlags(), 'bench/lib/replay-child.ts', dir];
+/** Replays `dir` in a child process started with `nodeFlags` (npm run replay's); its summary. */
+function replayInChild(dir: string, nodeFlags: readonly string[]): Promise<ReplaySummary> {
+  const args = [...nodeFlags, 'bench/lib/replay-child.ts', dir];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err !== null) reject(new Error(`replay child failed: ${err.message}\n${stderr}`));
@@ -150,8 +150,9 @@ export async function runReplay(o: ReplayBenchOptions): Promise<ReplayBenchResul
     if (session === undefined) throw new Error('the recorder wrote no session');
     const dir = join(root, session);
     // The same recording replayed `replays` times, one after the other: the median is the figure.
+    const nodeFlags = replayNodeFlags();
     const runs: ReplaySummary[] = [];
-    for (let i = 0; i < o.replays; i++) runs.push(await replayInChild(dir));
+    for (let i = 0; i < o.replays; i++) runs.push(await replayInChild(dir, nodeFlags));
     const byWall = [...runs].sort((a, b) => a.wallMs - b.wallMs);
     const summary = byWall[(byWall.length - 1) >> 1]!;
     return {

@@ -1,13 +1,13 @@
 /**
  * The whole bot in this thread against a simulator on loopback (in this thread too, or in a worker
  * thread: ./sim-host.ts), on the wall clock: the Runtime and actor system `npm run bot` builds, with the
- * real venue (BybitRest over undici, BybitSocket), seen through a probe. The probe is the socket's
- * raw-frame hook (the one the recorder uses) and undici's diagnostics channel, so the bot runs
+ * real venue (BybitRest over its HTTP pool, BybitSocket), seen through a probe. The probe is the socket's
+ * raw-frame hook (the one the recorder uses) and the HTTP pool's diagnostics channel, so the bot runs
  * unchanged and pays nothing for it outside the benchmark:
  * - a frame arrives: the socket's onRaw('in') for each message, called as the message leaves `ws`
  *   (for a book frame, right after the scanner's pass over it, about a microsecond), before the
  *   book, the market data or anything after them;
- * - a request is written: undici's `undici:client:sendHeaders`, published just before the request's
+ * - a request is written: the pool's REQUEST_WRITE_CHANNEL, published just before the request's
  *   bytes are handed to the socket (after signing and the whole client), or the trade socket's
  *   onRaw('out') (called after ws.send).
  */
@@ -20,6 +20,7 @@ import { DEFAULTS_PATH, mergeConfig, validateConfig } from '../../src/config/loa
 import type { Config } from '../../src/config/schema.js';
 import { wallClock } from '../../src/adapters/clock.js';
 import { BybitRest } from '../../src/adapters/bybit/rest/endpoints.js';
+import { REQUEST_WRITE_CHANNEL } from '../../src/adapters/bybit/rest/http-pool.js';
 import { createLogger } from '../../src/adapters/log/logger.js';
 import { Metrics } from '../../src/adapters/metrics/metrics.js';
 import { credentials } from '../../src/adapters/secrets/secret.js';
@@ -41,7 +42,6 @@ export interface ProbeListener {
 const ORDER_WRITE = /^\/v5\/order\/(create|amend)(-batch)?$/;
 const TRADE_WRITE = /"op":"order\.(create|amend)/;
 const BOOK_IN = '{"topic":"orderbook.';
-const SEND_HEADERS = 'undici:client:sendHeaders';
 
 /** Configuration: the defaults, the bench's settings (no metrics port, quiet), then `overrides`. */
 export function benchConfig(overrides: Record<string, unknown> = {}): Config {
@@ -93,10 +93,10 @@ export async function startLiveBot(
   const metrics = new Metrics();
   const account = sim.accounts[0]!;
   const written = (message: unknown): void => {
-    const path = (message as { request: { path: string } }).request.path;
+    const path = (message as { path: string }).path;
     if (ORDER_WRITE.test(path)) probe.orderWrite?.(performance.now(), path);
   };
-  subscribe(SEND_HEADERS, written);
+  subscribe(REQUEST_WRITE_CHANNEL, written);
   const openSocket: SocketFactory = (deps) => {
     const inner = deps.handlers.onRaw;
     const isPublic = deps.kind === 'public';
@@ -151,7 +151,7 @@ export async function startLiveBot(
     close: async () => {
       if (closed) return;
       closed = true;
-      unsubscribe(SEND_HEADERS, written);
+      unsubscribe(REQUEST_WRITE_CHANNEL, written);
       root.send({ type: 'shutdown.request', reason: 'signal' });
       await xwaitFor(root, (s) => s.status !== 'active', { timeout: 40_000 }).catch(() => undefined);
       if (rt.isStarted) {

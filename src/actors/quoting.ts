@@ -92,8 +92,8 @@ export class Quoting {
    *
    * In `ready` the machine serves a move at once, so the requote runs here and the machine hears
    * `requote.served` once the order request is being written: tick-to-order waits neither for a
-   * state transition, its timer and subscribers, nor (over REST) for the turn of the event loop
-   * undici takes before it writes on an idle socket. Until then the machine is still `ready`: a
+   * state transition, its timer and subscribers, nor (over REST, on a connection not yet ready)
+   * for the connection. Until then the machine is still `ready`: a
    * move in between is held here and handed to it as it starts cooling down, as it would have
    * been. (Nothing runs a transition here: this is called from the socket's frame handler.)
    */

@@ -68,7 +68,7 @@ export interface RuntimeDeps {
   readonly trades?: TradeLog | undefined;
 }
 
-/** The real venue: BybitRest over undici and BybitSocket, both observed by the recorder if any. */
+/** The real venue: BybitRest over its HTTP pool and BybitSocket, both observed by the recorder if any. */
 export function liveVenue(rt: Runtime): Venue {
   const { config, clock, metrics, logger, endpoints, credentials, recorder } = rt.d;
   return {

@@ -116,8 +116,8 @@ function once(f: (() => void) | undefined): () => void {
 
 /**
  * Starts a request and tells when its orders' bookkeeping may run: once the entry reports the
- * request being written (undici may hold a REST request back for a turn of the event loop, to
- * check its idle keep-alive socket first), or once the answer settles if it never does. Either
+ * request being written (at once on a ready connection; later on a new one, or on one idle long
+ * enough to be checked for a close first), or once the answer settles if it never does. Either
  * comes before any answer or push about these orders can be read.
  */
 function afterWrite(send: (onWrite: () => void) => Promise<EntryResult[]>): {

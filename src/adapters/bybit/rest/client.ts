@@ -170,7 +170,7 @@ interface PendingWait {
   readonly endpoint: string;
 }
 
-/** Reads an integer header (names are lower-case in undici's answer). */
+/** Reads an integer header (names are lower-case in the pool's answer). */
 function headerInt(headers: IncomingHttpHeaders, name: string): number | undefined {
   const raw = headers[name];
   const v = Array.isArray(raw) ? raw[0] : raw;
@@ -199,7 +199,7 @@ export function encodeQuery(params: Readonly<Record<string, unknown>> | undefine
 }
 
 /**
- * A Bybit v5 REST client over a keep-alive undici pool.
+ * A Bybit v5 REST client over a keep-alive HTTP pool (./http-pool.ts).
  */
 export class RestClient {
   protected readonly log: Logger;

@@ -1,6 +1,6 @@
 /**
  * A counting semaphore with a FIFO queue of waiters. It caps the requests in flight across every
- * origin of the HTTP pool (connection_pool.limit): undici caps connections per origin only.
+ * origin of the HTTP pool (connection_pool.limit); each origin caps its own connections.
  */
 
 /** A place in the queue; `cancel()` gives it up before it was granted. */

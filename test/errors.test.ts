@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { BotError, errorCodes, isRetryable, RateLimitedError, UnreachableError } from '../src/errors.js';
 
 describe('error catalogue', () => {
-  it('lists every code in docs/errors.md, and nothing else', () => {
+  it('lists every code in the table of docs/errors.md, and nothing else', () => {
     const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
-    const documented = [...doc.matchAll(/`(MM_[A-Z_]+)`/g)].map((m) => m[1]);
+    // The first section's table; the HTTP causes listed further down are not codes of the catalogue.
+    const catalogue = doc.split('\n## ')[0]!;
+    const documented = [...catalogue.matchAll(/^\| `(MM_[A-Z_]+)`/gm)].map((m) => m[1]);
     expect(new Set(documented)).toEqual(new Set(Object.keys(errorCodes)));
   });
 

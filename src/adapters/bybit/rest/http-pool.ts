@@ -326,9 +326,10 @@ export class HttpPool {
    */
   async request(req: HttpRequest): Promise<HttpResponse> {
     if (this.#closed) throw new UnreachableError(req.endpoint, false, { cause: new Error('pool closed') });
-    const pool = this.#poolFor(req.origin);
+    let pool: OriginPool;
     let bytes: string;
     try {
+      pool = this.#poolFor(req.origin);
       bytes = encodeRequest(pool.origin, req);
     } catch (cause) {
       throw new UnreachableError(req.endpoint, false, { cause });

@@ -135,7 +135,15 @@ export class OriginPool implements ConnectionOwner {
     let connecting = 0;
     for (const c of this.#conns) if (c.connecting) connecting++;
     while (connecting < this.#queue.length && this.#conns.size < this.limit) {
-      this.#conns.add(new Connection(this.origin, this, this.options));
+      let conn: Connection;
+      try {
+        conn = new Connection(this.origin, this, this.options);
+      } catch (err) {
+        // Options net or tls refuse outright (a bad TLS setting): nothing can be sent.
+        if (this.#conns.size === 0) this.#failQueue(err as Error);
+        break;
+      }
+      this.#conns.add(conn);
       connecting++;
     }
     if (connecting > 0) this.events.changed();

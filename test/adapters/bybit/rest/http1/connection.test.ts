@@ -201,18 +201,42 @@ describe('HTTP/1.1 connections', () => {
     expect(((err as Error).cause as { code: string }).code).toBe('MM_HTTP_CLOSED');
   });
 
-  it('refuses a header or path that would break the framing, as not sent, without connecting', async () => {
+  it('refuses a header or path that would break the framing, or an origin not http(s), as not sent, without connecting', async () => {
     const { url, server, pool } = await rawSetup((s) => s.write(ok('x')));
     for (const bad of [
       { ...get(url), headers: { 'X-A': 'a\r\nX-B: b' } },
       { ...get(url), headers: { 'Bad Name': 'v' } },
       { ...get(url, '/x y') },
+      { ...get('ftp://127.0.0.1:1') },
     ]) {
       const err = await pool.request(bad).catch((e: unknown) => e);
       expect(err).toMatchObject({ sent: false });
       expect((err as Error).cause).toBeInstanceOf(TypeError);
     }
     expect(server.sockets).toHaveLength(0);
+  });
+
+  it('closes once the answer in flight is in, and fails a request in flight as sent when destroyed', async () => {
+    let answerFirst!: () => void;
+    const { url, server, pool } = await rawSetup((s, n) => {
+      if (n === 0) answerFirst = () => s.write(ok('late'));
+    });
+    const first = pool.request(get(url));
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    let closed = false;
+    const closing = pool.close().then(() => (closed = true));
+    await expect(pool.request(get(url))).rejects.toMatchObject({ sent: false });
+    expect(closed).toBe(false);
+    answerFirst();
+    await expect(first).resolves.toMatchObject({ body: 'late' });
+    await closing;
+    expect(pool.sampleStats()).toMatchObject({ active: 0, idle: 0, inFlight: 0 });
+
+    const other = new HttpPool({ settings: POOL, metrics: new Metrics() });
+    const hanging = other.request({ ...get(url), method: 'POST', body: '{}' });
+    await vi.waitFor(() => expect(server.requests).toHaveLength(2));
+    await other.destroy();
+    await expect(hanging).rejects.toMatchObject({ code: 'MM_EXCHANGE_UNREACHABLE', sent: true });
   });
 
   it('fails at the connect timeout as not sent (a TLS handshake that never completes)', async () => {

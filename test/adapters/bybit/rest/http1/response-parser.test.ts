@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ClosedEarlyError,
@@ -196,5 +197,100 @@ describe('ResponseParser', () => {
     parser.feed(chunk);
     expect(views).toHaveLength(1);
     expect(views[0]!.buffer).toBe(chunk.buffer);
+  });
+});
+
+describe('ResponseParser, generated responses', () => {
+  const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/);
+  const value = fc.stringMatching(/^[!-~]([ !-~]{0,30}[!-~])?$/);
+  const header = fc
+    .tuple(token, value)
+    .filter(([n]) => !/^(content-length|transfer-encoding|connection|keep-alive)$/i.test(n));
+  const body = fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a));
+  const response = fc.record({
+    status: fc.integer({ min: 200, max: 599 }).filter((s) => s !== 204 && s !== 304),
+    headers: fc.array(header, { maxLength: 8 }),
+    body,
+    chunked: fc.boolean(),
+    chunkSizes: fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 8 }),
+  });
+
+  /** The response's bytes, chunked in the given sizes (cycled) when asked. */
+  function encode(r: {
+    status: number;
+    headers: [string, string][];
+    body: Buffer;
+    chunked: boolean;
+    chunkSizes: number[];
+  }): Buffer {
+    const head = [`HTTP/1.1 ${r.status} Whatever`, ...r.headers.map(([n, v]) => `${n}: ${v}`)];
+    if (!r.chunked)
+      return Buffer.concat([
+        Buffer.from([...head, `Content-Length: ${r.body.length}`, '', ''].join('\r\n'), 'latin1'),
+        r.body,
+      ]);
+    const parts: Buffer[] = [
+      Buffer.from([...head, 'Transfer-Encoding: chunked', '', ''].join('\r\n'), 'latin1'),
+    ];
+    for (let at = 0, i = 0; at < r.body.length; i++) {
+      const n = Math.min(r.chunkSizes[i % r.chunkSizes.length]!, r.body.length - at);
+      parts.push(Buffer.from(`${n.toString(16)}\r\n`), r.body.subarray(at, at + n), Buffer.from('\r\n'));
+      at += n;
+    }
+    parts.push(Buffer.from('0\r\n\r\n'));
+    return Buffer.concat(parts);
+  }
+
+  /** Feeds `bytes` cut at `cuts` and returns the body read, or the error thrown. */
+  function run(bytes: Buffer, cuts: number[]): { body: Buffer; status?: number; done: boolean } | Error {
+    const pieces: Buffer[] = [];
+    let status: number | undefined;
+    const parser = new ResponseParser({
+      onHead: (s) => (status = s),
+      onBody: (b) => pieces.push(Buffer.from(b)),
+    });
+    parser.expect();
+    const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+    let from = 0;
+    let done = false;
+    try {
+      for (const to of [...points, bytes.length]) {
+        if (to <= from) continue;
+        if (parser.feed(bytes.subarray(from, to)) !== undefined) done = true;
+        from = to;
+      }
+    } catch (err) {
+      return err as Error;
+    }
+    return { body: Buffer.concat(pieces), ...(status === undefined ? {} : { status }), done };
+  }
+
+  it('reads any well-formed response the same whatever the cuts', () => {
+    fc.assert(
+      fc.property(response, fc.array(fc.nat(), { maxLength: 6 }), (r, cuts) => {
+        const out = run(encode(r), cuts);
+        expect(out).not.toBeInstanceOf(Error);
+        expect(out).toMatchObject({ status: r.status, done: true });
+        expect((out as { body: Buffer }).body.equals(r.body)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('meets any corrupted response with a result or an HttpParseError, never another exception', () => {
+    fc.assert(
+      fc.property(
+        response,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        (r, flips, cuts) => {
+          const bytes = Buffer.from(encode(r));
+          for (const [at, byte] of flips) bytes[at % bytes.length] = byte;
+          const out = run(bytes, cuts);
+          if (out instanceof Error) expect(out).toBeInstanceOf(HttpParseError);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -39,6 +39,8 @@ export class Journal implements TradeLog {
   /** The retry timer, boxed (a TimerId may be any value). */
   #retry: { readonly id: TimerId } | undefined;
   #closed = false;
+  /** Settles once the database is closed (after close(); a later close() waits for it). */
+  #released: Promise<void> = Promise.resolve();
   #failing = false;
   #lastErrorLog = Number.NEGATIVE_INFINITY;
 
@@ -142,10 +144,15 @@ export class Journal implements TradeLog {
 
   /**
    * Writes what is queued and closes the database, within `timeoutMs`; what could not be written
-   * by then is counted as dropped (reason "closed"). Resolves whatever happens.
+   * by then is counted as dropped (reason "closed"). Resolves whatever happens. Called again (the
+   * shutdown's flush step, then the process's exit path), it waits up to `timeoutMs` for the
+   * database the first call left closing, so that whoever reopens the directory finds it free.
    */
   async close(timeoutMs: number): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed) {
+      await waitAtMost(this.#released, timeoutMs);
+      return;
+    }
     this.#closed = true;
     if (this.#retry !== undefined) {
       this.#o.clock.clearTimeout(this.#retry.id);
@@ -173,13 +180,22 @@ export class Journal implements TradeLog {
       this.#queue = [];
       this.#o.metrics.journalQueued.set(0);
     }
-    // After a timeout the write in flight may still hold the store: it is closed once that ends.
-    const store = this.#store;
-    if (store !== undefined) {
-      const closing = (this.#work ?? Promise.resolve()).then(() => store.close()).catch(() => undefined);
-      if (result === 'done') await closing;
-    }
+    // After a timeout the write in flight (or the open) may still hold the store: it is closed
+    // once that ends.
+    const closing = (this.#work ?? Promise.resolve()).then(() => this.#store?.close()).catch(() => undefined);
+    this.#released = closing;
+    if (result === 'done') await closing;
   }
+}
+
+/** Resolves when `p` settles or after `ms`, whichever comes first (a real timer, cleared). */
+async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([p.then(() => undefined), late]);
+  clearTimeout(timer);
 }
 
 /** Where the configuration puts the journal: PGlite in journal.data_dir, or the server at journal.url. */

@@ -249,6 +249,19 @@ describe('the embedded database directory', () => {
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('closed a second time, waits for the database the first close left closing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mm-pglite-'));
+    const { j } = journal({ kind: 'pglite', dataDir: dir }, 'public');
+    j.run(run);
+    // Too short for PGlite to open and write: the first close gives up waiting, as a shutdown's
+    // flush step can on a loaded machine; the second (the exit path's) waits for the release.
+    await j.close(1);
+    await j.close(30_000);
+    const store = await JournalStore.open({ kind: 'pglite', dataDir: dir }, 'public');
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
 });
 
 describe('the journal without a database', () => {

@@ -1,7 +1,8 @@
 /**
  * `node --import tsx bench/http-client.ts [--requests N] [--gap-ms N]`: the bot's REST HTTP pool
  * (`src/adapters/bybit/rest/http-pool.ts`) against undici 7's Pool, the client it replaced, on one
- * keep-alive connection to a node:http server in a child process (so that the CPU figure is the client's).
+ * keep-alive connection (config.yaml's connection_pool, one connection per host) to a node:http
+ * server in a child process (so that the CPU figure is the client's).
  * Each request is a 231-byte POST answered with 324 bytes, as in docs/limits.md. Prints, for each
  * client, over the same requests asked alternately:
  * - ask → write: from the call to the moment the request's bytes are handed to the socket (each
@@ -17,6 +18,7 @@ import { spawn } from 'node:child_process';
 import { Pool } from 'undici';
 import { HttpPool, REQUEST_WRITE_CHANNEL } from '../src/adapters/bybit/rest/http-pool.js';
 import { Metrics } from '../src/adapters/metrics/metrics.js';
+import { loadConfig } from '../src/config/load.js';
 import { quantile } from './lib/stats.js';
 
 const { values } = parseArgs({
@@ -72,15 +74,7 @@ subscribe('undici:client:sendHeaders', () => (writtenAt = performance.now()));
 
 function ours(origin: string): Client {
   const pool = new HttpPool({
-    settings: {
-      limit: 100,
-      limit_per_host: 1,
-      keepalive_timeout: 30,
-      ttl_dns_cache: 300,
-      connect_timeout: 10,
-      sock_read_timeout: 30,
-      total_timeout: 60,
-    },
+    settings: { ...loadConfig().connection_pool, limit_per_host: 1 },
     metrics: new Metrics(),
   });
   const req = {

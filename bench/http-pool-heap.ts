@@ -2,7 +2,8 @@
  * `node --expose-gc --import tsx bench/http-pool-heap.ts [--rounds N]`: whether the REST HTTP pool
  * keeps anything per request. Rounds of 20,000 request rounds (one request, or three at once every
  * tenth, so that several connections are used) against a node:http server in this process; after
- * each round, the heap in use after two forced collections, and the pool's connections. A flat
+ * each round, the heap in use after two forced collections, and the pool's connections (config.yaml's
+ * connection_pool). A flat
  * heap is the answer. The figures are quoted in docs/benchmarks.md.
  */
 import { createServer } from 'node:http';
@@ -10,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { HttpPool, type HttpRequest } from '../src/adapters/bybit/rest/http-pool.js';
 import { Metrics } from '../src/adapters/metrics/metrics.js';
+import { loadConfig } from '../src/config/load.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' } } });
 const ROUNDS = Number(values.rounds);
@@ -24,15 +26,7 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const pool = new HttpPool({
-  settings: {
-    limit: 100,
-    limit_per_host: 30,
-    keepalive_timeout: 30,
-    ttl_dns_cache: 300,
-    connect_timeout: 10,
-    sock_read_timeout: 30,
-    total_timeout: 60,
-  },
+  settings: loadConfig().connection_pool,
   metrics: new Metrics(),
 });
 const req: HttpRequest = {

@@ -150,7 +150,7 @@ export class Journal implements TradeLog {
    */
   async close(timeoutMs: number): Promise<void> {
     if (this.#closed) {
-      await waitAtMost(this.#released, timeoutMs);
+      await settlesWithin(this.#released, timeoutMs);
       return;
     }
     this.#closed = true;
@@ -158,11 +158,6 @@ export class Journal implements TradeLog {
       this.#o.clock.clearTimeout(this.#retry.id);
       this.#retry = undefined;
     }
-    let timer: NodeJS.Timeout | undefined;
-    // A real timer: the shutdown's deadline is wall time, whatever clock drives the bot.
-    const deadline = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), timeoutMs);
-    });
     const flush = (async () => {
       await this.#work;
       if (this.#queue.length > 0 && this.#store !== undefined) {
@@ -171,12 +166,11 @@ export class Journal implements TradeLog {
         await this.#work;
       }
     })();
-    const result = await Promise.race([flush.then(() => 'done' as const), deadline]);
-    clearTimeout(timer);
+    const done = await settlesWithin(flush, timeoutMs);
     const left = this.#queue.length;
     if (left > 0) {
       this.#o.metrics.journalDroppedWrites.inc({ reason: 'closed' }, left);
-      this.#o.logger.warn({ left, timedOut: result === 'late' }, 'journal closed with writes not written');
+      this.#o.logger.warn({ left, timedOut: !done }, 'journal closed with writes not written');
       this.#queue = [];
       this.#o.metrics.journalQueued.set(0);
     }
@@ -184,18 +178,26 @@ export class Journal implements TradeLog {
     // once that ends.
     const closing = (this.#work ?? Promise.resolve()).then(() => this.#store?.close()).catch(() => undefined);
     this.#released = closing;
-    if (result === 'done') await closing;
+    if (done) await closing;
   }
 }
 
-/** Resolves when `p` settles or after `ms`, whichever comes first (a real timer, cleared). */
-async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
+/**
+ * Whether `p` settles within `ms`. A real timer, cleared after: the shutdown's deadline is wall
+ * time, whatever clock drives the bot.
+ */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
   });
-  await Promise.race([p.then(() => undefined), late]);
+  const settled = p.then(
+    () => true,
+    () => true,
+  );
+  const done = await Promise.race([settled, late]);
   clearTimeout(timer);
+  return done;
 }
 
 /** Where the configuration puts the journal: PGlite in journal.data_dir, or the server at journal.url. */

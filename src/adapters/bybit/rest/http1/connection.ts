@@ -129,7 +129,6 @@ export class Connection implements ResponseSink {
   readonly #socket: Socket;
   readonly #parser: ResponseParser;
   #phase: Phase = 'connecting';
-  #connected = false;
   #exchange: Exchange | undefined;
   #written = false;
   #abandoned = false;
@@ -231,7 +230,6 @@ export class Connection implements ResponseSink {
   }
 
   #onConnect(): void {
-    this.#connected = true;
     this.#idle();
     this.owner.ready(this);
   }
@@ -314,6 +312,7 @@ export class Connection implements ResponseSink {
           this.#written,
         );
     }
-    this.owner.closed(this, this.#error, this.#connected, unsent);
+    // A connection leaves 'connecting' only once connected.
+    this.owner.closed(this, this.#error, wasPhase !== 'connecting', unsent);
   }
 }
